@@ -1,0 +1,38 @@
+// @ts-check
+// Where the library's actions and bundles are: one source of truth for build, catalog and check.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Root folders holding an action.yml, sorted. */
+export function listActions(root = ROOT) {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, 'action.yml')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * @typedef {{ description?: string, required?: boolean, default?: string | number | boolean }} ActionInput
+ * @typedef {{ description?: string }} ActionOutput
+ * @typedef {{ name?: string, description?: string, inputs?: Record<string, ActionInput>,
+ *   outputs?: Record<string, ActionOutput>, runs?: { using?: string, main?: string, post?: string } }} ActionSpec
+ */
+
+/** @param {string} name @returns {ActionSpec} */
+export function readActionYaml(name, root = ROOT) {
+  /** @type {unknown} */
+  const spec = parse(readFileSync(join(root, name, 'action.yml'), 'utf8'));
+  return /** @type {ActionSpec} */ (spec);
+}
+
+/** Each bundle: its entry source and its folder under dist/. */
+export function listBundles(root = ROOT) {
+  return [
+    ...listActions(root).map((name) => ({ name, entry: `actions/${name}/index.ts` })),
+    { name: 'cli', entry: 'packages/runner/cli.ts' },
+  ];
+}

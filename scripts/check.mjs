@@ -1,0 +1,44 @@
+// @ts-check
+// Fails when dist/ or action-catalog.md differ from what a fresh build and catalog produce.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { ROOT } from './actions.mjs';
+import { build } from './build.mjs';
+import { renderCatalog } from './catalog.mjs';
+
+/** @param {string} dir @returns {string[]} */
+function files(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+const fresh = mkdtempSync(join(tmpdir(), 'deploy-actions-check-'));
+const problems = [];
+try {
+  await build(fresh);
+  const committed = join(ROOT, 'dist');
+  const expected = files(fresh);
+  const actual = files(committed);
+  for (const file of expected) {
+    if (!actual.includes(file)) problems.push(`dist/${file} is missing`);
+    else if (!readFileSync(join(fresh, file)).equals(readFileSync(join(committed, file)))) {
+      problems.push(`dist/${file} differs from a fresh build`);
+    }
+  }
+  for (const file of actual) if (!expected.includes(file)) problems.push(`dist/${file} is not produced by the build`);
+  const catalogPath = join(ROOT, 'action-catalog.md');
+  if (!existsSync(catalogPath) || readFileSync(catalogPath, 'utf8') !== renderCatalog()) {
+    problems.push('action-catalog.md differs from the action.yml files');
+  }
+} finally {
+  rmSync(fresh, { recursive: true, force: true });
+}
+if (problems.length > 0) {
+  console.error(`check failed:\n  ${problems.join('\n  ')}\nRun \`npm run build && npm run catalog\` and commit the result.`);
+  process.exit(1);
+}
+console.log('check passed: dist/ and action-catalog.md match a fresh build');
