@@ -3,8 +3,11 @@ import type { GateConfig } from './config.js';
 import { type ProbeFn, judgeResponse } from './probe.js';
 import { percentile } from './stats.js';
 
-/** `not-up`: no HTTP answer from a URL that has never answered yet; it neither passes nor counts as a failure. */
-export type Verdict = 'pass' | 'fail' | 'not-up';
+/**
+ * `not-up`: no HTTP answer from a URL that has never answered yet. `cut-short`: the gate's
+ * own deadline ended the request early. Neither passes, and neither counts as a failure.
+ */
+export type Verdict = 'pass' | 'fail' | 'not-up' | 'cut-short';
 
 export interface ProbeRecord {
   round: number;
@@ -87,12 +90,22 @@ export async function runGate(
     if (remaining <= 0) break;
     round += 1;
     const at = new Date().toISOString();
-    const answers = await Promise.all(
-      settings.urls.map((url) => probe(url, Math.max(1, Math.min(settings.requestTimeoutMs, remaining)))),
-    );
-    lastRound = answers.map((answer, index): ProbeRecord => {
+    const requestTimeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs, remaining));
+    const clamped = requestTimeoutMs < settings.requestTimeoutMs;
+    const answers = await Promise.all(settings.urls.map((url) => probe(url, requestTimeoutMs)));
+    const roundRecords = answers.map((answer, index): ProbeRecord => {
       const url = names[index] ?? '';
       if (answer.kind === 'transport') {
+        if (clamped && answer.timedOut) {
+          return {
+            round,
+            url,
+            at,
+            latencyMs: answer.latencyMs,
+            verdict: 'cut-short',
+            reason: "no answer before the gate's timeout",
+          };
+        }
         const verdict = answered.has(url) ? 'fail' : 'not-up';
         return { round, url, at, latencyMs: answer.latencyMs, verdict, reason: answer.error };
       }
@@ -101,8 +114,11 @@ export async function runGate(
       const base = { round, url, at, status: answer.status, latencyMs: answer.latencyMs };
       return reason === undefined ? { ...base, verdict: 'pass' } : { ...base, verdict: 'fail', reason };
     });
-    records.push(...lastRound);
-    onRound(lastRound);
+    records.push(...roundRecords);
+    onRound(roundRecords);
+    // A round the deadline cut short says nothing about the service: the verdict rests on the rounds before it.
+    if (roundRecords.some((record) => record.verdict === 'cut-short')) break;
+    lastRound = roundRecords;
 
     if (lastRound.every((record) => record.verdict === 'pass')) {
       passStreak += 1;

@@ -60,7 +60,8 @@ export function checkJson(body: string, expectations: readonly JsonExpectation[]
     const actual = lookup(document, expectation.segments);
     if (actual === MISSING) return `${expectation.path} is missing`;
     if (!matches(actual, expectation.expected)) {
-      return `${expectation.path} was ${show(actual)} not ${JSON.stringify(expectation.expected)}`;
+      const wanted = typeof actual === 'string' ? JSON.stringify(expectation.expected) : expectation.expected;
+      return `${expectation.path} was ${show(actual)} not ${wanted}`;
     }
   }
   return undefined;

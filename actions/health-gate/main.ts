@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../../packages/shared/duration.js';
 import { Inputs } from '../../packages/shared/inputs.js';
+import { redactSecrets, registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DEFAULTS, readGateConfig } from './config.js';
 import { displayUrl, type ProbeRecord, realClock, runGate } from './gate.js';
@@ -8,7 +9,7 @@ import { httpProbe } from './probe.js';
 import { buildReport, renderSummary } from './report.js';
 
 export async function main(): Promise<void> {
-  const config = readGateConfig(new Inputs(core.getInput, core.setSecret, DEFAULTS));
+  const config = readGateConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
   const urls = config.urls.map(displayUrl);
   core.info(
     `Probing ${urls.join(', ')} every ${formatDuration(config.intervalMs)} for up to ${formatDuration(config.timeoutMs)}: ` +
@@ -18,25 +19,28 @@ export async function main(): Promise<void> {
 
   const result = await runGate(config, httpProbe(config), realClock, logRound);
 
-  core.setOutput('healthy', String(result.healthy));
-  core.setOutput('probes', String(result.probes.length));
-  core.setOutput('successes', String(result.successes));
-  core.setOutput('failures', String(result.failures));
-  core.setOutput('p95-ms', result.p95Ms === undefined ? '' : String(result.p95Ms));
-  core.setOutput('reason', result.reason);
-  core.setOutput('report', buildReport(result, urls));
+  setOutputs({
+    healthy: String(result.healthy),
+    probes: String(result.probes.length),
+    successes: String(result.successes),
+    failures: String(result.failures),
+    'p95-ms': result.p95Ms === undefined ? '' : String(result.p95Ms),
+    reason: result.reason,
+    report: buildReport(result, urls),
+  });
   await writeSummary(renderSummary(result, urls));
 
   if (result.healthy) core.info(`Healthy: ${result.reason}`);
-  else if (config.failOnUnhealthy) throw new Error(result.reason);
-  else core.warning(`Unhealthy (fail-on-unhealthy is false): ${result.reason}`);
+  else if (config.failOnUnhealthy) throw new Error(redactSecrets(result.reason));
+  else core.warning(`Unhealthy (fail-on-unhealthy is false): ${redactSecrets(result.reason)}`);
 }
 
 function logRound(records: readonly ProbeRecord[]): void {
   for (const record of records) {
-    const mark = record.verdict === 'pass' ? 'pass' : record.verdict === 'fail' ? 'FAIL' : 'not up';
+    const mark = { pass: 'pass', fail: 'FAIL', 'not-up': 'not up', 'cut-short': 'cut short' }[record.verdict];
     const status = record.status === undefined ? '' : ` ${record.status}`;
     const reason = record.reason ? `: ${record.reason}` : '';
-    core.info(`round ${record.round} ${mark} ${record.url}${status} in ${record.latencyMs} ms${reason}`);
+    // Redacted here too, not only by the runner's masking: a service may reflect a header into its body.
+    core.info(redactSecrets(`round ${record.round} ${mark} ${record.url}${status} in ${record.latencyMs} ms${reason}`));
   }
 }

@@ -5,7 +5,8 @@ import { formatStatusRanges, statusAllowed } from './status-ranges.js';
 
 /** One HTTP answer, or why there was none. */
 export type ProbeAnswer =
-  { kind: 'response'; status: number; body: string; latencyMs: number } | { kind: 'transport'; error: string; latencyMs: number };
+  | { kind: 'response'; status: number; body: string; latencyMs: number }
+  | { kind: 'transport'; error: string; latencyMs: number; timedOut: boolean };
 
 export type Expectations = Pick<GateConfig, 'expectStatus' | 'expectBody' | 'expectJson'>;
 
@@ -33,7 +34,9 @@ export function httpProbe(config: Pick<GateConfig, 'method' | 'headers'>): Probe
         latencyMs: response.latencyMs,
       };
     } catch (error) {
-      if (error instanceof TransportError) return { kind: 'transport', error: error.message, latencyMs: error.latencyMs };
+      if (error instanceof TransportError) {
+        return { kind: 'transport', error: error.message, latencyMs: error.latencyMs, timedOut: error.code === 'ETIMEDOUT' };
+      }
       throw error;
     }
   };

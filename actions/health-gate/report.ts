@@ -62,7 +62,7 @@ export function collapseRuns(records: readonly ProbeRecord[]): Run[] {
   return runs;
 }
 
-const VERDICT_LABEL = { pass: '✅ pass', fail: '❌ fail', 'not-up': '⏳ not up' } as const;
+const VERDICT_LABEL = { pass: '✅ pass', fail: '❌ fail', 'not-up': '⏳ not up', 'cut-short': '⌛ cut short' } as const;
 
 export function renderSummary(result: GateResult, urls: readonly string[]): string {
   const title = result.healthy ? '✅ health-gate: healthy' : '❌ health-gate: unhealthy';

@@ -70,7 +70,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       agent: false,
     });
     const timer = setTimeout(() => {
-      fail(new TransportError('ETIMEDOUT', `no answer within ${request.timeoutMs} ms`, elapsed()));
+      fail(new TransportError('ETIMEDOUT', `no answer within ${Math.round(request.timeoutMs)} ms`, elapsed()));
     }, request.timeoutMs);
 
     req.on('error', (error: NodeJS.ErrnoException) => {

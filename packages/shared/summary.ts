@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { redactSecrets } from './secrets.js';
 
 /** Escapes text for a Markdown table cell or paragraph: HTML, pipes and line breaks. */
 export function escapeMarkdown(text: string): string {
@@ -33,10 +34,10 @@ function renderCell(cell: Cell): string {
 }
 
 /**
- * Appends Markdown to the job summary. Outside a runner (no GITHUB_STEP_SUMMARY) it
- * does nothing, so local runs and unit tests need no set-up.
+ * Appends Markdown to the job summary, with registered secrets redacted. Outside a runner
+ * (no GITHUB_STEP_SUMMARY) it does nothing, so local runs and unit tests need no set-up.
  */
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(markdown, true).write();
+  await core.summary.addRaw(redactSecrets(markdown), true).write();
 }

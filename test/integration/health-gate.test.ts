@@ -1,0 +1,249 @@
+// Runs dist/health-gate/index.js as a child process with the runner's protocol, against
+// real HTTP servers on 127.0.0.1. No fakes: every probe is a real TCP connection.
+import { afterEach, describe, expect, it } from 'vitest';
+import { delay, freePort, json, startServer, type TestServer } from '../support/http-server.js';
+import { failure, runAction } from '../support/run-action.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function serve(...args: Parameters<typeof startServer>): Promise<TestServer> {
+  const server = await startServer(...args);
+  servers.push(server);
+  return server;
+}
+
+/** Quick gate settings so each scenario ends in seconds. */
+const FAST = { interval: '50ms', 'request-timeout': '1s', timeout: '4s' };
+
+interface Report {
+  probes: { url: string; status: number | null; latencyMs: number; verdict: string; reason: string | null }[];
+}
+
+describe('health-gate (bundled)', () => {
+  it('passes a healthy service and reports every probe', async () => {
+    const app = await serve((_req, res) => {
+      json(res, 200, { status: 'ok', build: { sha: 'abc123' } });
+    });
+    const result = await runAction('health-gate', {
+      ...FAST,
+      url: `${app.url}/api/info`,
+      'expect-json': 'build.sha=abc123\nstatus=ok',
+      'expect-body': '"status":"ok"',
+      'max-latency-ms': '1000',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ healthy: 'true', probes: '3', successes: '3', failures: '0' });
+    expect(Number(result.outputs['p95-ms'])).toBeGreaterThanOrEqual(0);
+    expect(result.outputs.reason).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/api\/info passed 3 rounds in a row; p95 \d+ ms within max-latency-ms 1000$/,
+    );
+    const report = JSON.parse(result.outputs.report!) as Report;
+    expect(report.probes).toHaveLength(3);
+    expect(report.probes[0]).toMatchObject({ url: `${app.url}/api/info`, status: 200, verdict: 'pass', reason: null });
+    expect(result.summary).toContain('### ✅ health-gate: healthy');
+    expect(result.summary).toContain(`#### \`${app.url}/api/info\``);
+    expect(result.summary).toMatch(/\| 1–3 \| ✅ pass \| 200 \|/);
+  });
+
+  it('waits for a service that is slow to start, without counting refusals as failures', async () => {
+    const port = await freePort();
+    const starting = delay(800).then(() =>
+      serve((_req, res) => {
+        json(res, 200, { ok: true });
+      }, port),
+    );
+    const result = await runAction('health-gate', { ...FAST, url: `http://127.0.0.1:${port}/healthz`, 'failure-threshold': '2' });
+    await starting;
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.healthy).toBe('true');
+    expect(result.outputs.failures).toBe('0');
+    const report = JSON.parse(result.outputs.report!) as Report;
+    const notUp = report.probes.filter((probe) => probe.verdict === 'not-up');
+    expect(notUp.length).toBeGreaterThan(2); // more than failure-threshold, yet no early failure
+    expect(notUp[0]?.reason).toBe('connection refused');
+    expect(result.summary).toContain('⏳ not up');
+  });
+
+  it('fails a flapping service at the timeout, naming the last failure', async () => {
+    const app = await serve((_req, res, hit) => {
+      json(res, hit % 2 === 0 ? 500 : 200, {});
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, timeout: '1500ms' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.healthy).toBe('false');
+    expect(result.outputs.reason).toMatch(/^timed out after 1\.5s: /);
+    expect(Number(result.outputs.successes)).toBeGreaterThan(3);
+    expect(Number(result.outputs.failures)).toBeGreaterThan(3);
+    expect(failure(result)).toBe(`health-gate failed: ${result.outputs.reason}`);
+  });
+
+  it('fails the wrong version early with the path and both values', async () => {
+    const app = await serve((_req, res) => {
+      json(res, 200, { build: { sha: 'old1' } });
+    });
+    const url = `${app.url}/api/info`;
+    const result = await runAction('health-gate', { ...FAST, url, 'expect-json': 'build.sha=abc123', 'failure-threshold': '3' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.reason).toBe(`${url}: build.sha was "old1" not "abc123" (3 failing rounds in a row)`);
+    expect(result.outputs).toMatchObject({ healthy: 'false', probes: '3', failures: '3', successes: '0', 'p95-ms': '' });
+    expect(failure(result)).toBe(`health-gate failed: ${url}: build.sha was "old1" not "abc123" (3 failing rounds in a row)`);
+    expect(app.hits()).toBe(3);
+  });
+
+  it('fails a service whose p95 latency is over max-latency-ms', async () => {
+    const app = await serve(async (_req, res) => {
+      await delay(120);
+      json(res, 200, {});
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, 'max-latency-ms': '40', timeout: '1500ms' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.reason).toMatch(
+      /^timed out after 1\.5s: p95 latency \d+ ms of passing probes is over max-latency-ms 40$/,
+    );
+    expect(Number(result.outputs['p95-ms'])).toBeGreaterThanOrEqual(120);
+  });
+
+  it('fails on HTTP 5xx after failure-threshold rounds', async () => {
+    const app = await serve((_req, res) => {
+      res.writeHead(503, { 'retry-after': '1' });
+      res.end('maintenance');
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, 'failure-threshold': '4' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.reason).toBe(`${app.url}/: status 503 not in 200-299 (4 failing rounds in a row)`);
+    expect(result.summary).toContain('❌ fail');
+  });
+
+  it('requires every URL to pass', async () => {
+    const good = await serve((_req, res) => {
+      json(res, 200, {});
+    });
+    const bad = await serve((_req, res) => {
+      res.writeHead(200);
+      res.end('<h1>maintenance</h1>');
+    });
+    const result = await runAction('health-gate', {
+      ...FAST,
+      url: `${good.url}/a, ${bad.url}/b`,
+      'expect-body': '^\\{',
+      'failure-threshold': '2',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.reason).toBe(`${bad.url}/b: body did not match /^\\{/ (2 failing rounds in a row)`);
+    expect(result.summary).toContain(`#### \`${good.url}/a\``);
+    expect(result.summary).toContain(`#### \`${bad.url}/b\``);
+  });
+
+  it('reports a URL that never answers at the timeout', async () => {
+    const port = await freePort();
+    const result = await runAction('health-gate', { ...FAST, url: `http://127.0.0.1:${port}/`, timeout: '600ms' });
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs.reason).toBe(`timed out after 600ms: http://127.0.0.1:${port}/ never answered (connection refused)`);
+    expect(result.outputs.failures).toBe('0');
+  });
+
+  it('lets the workflow branch on the output with fail-on-unhealthy: false', async () => {
+    const app = await serve((_req, res) => {
+      res.writeHead(500);
+      res.end();
+    });
+    const result = await runAction('health-gate', {
+      ...FAST,
+      url: app.url,
+      'failure-threshold': '1',
+      'fail-on-unhealthy': 'false',
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.healthy).toBe('false');
+    expect(result.annotations).toEqual([
+      { level: 'warning', message: expect.stringContaining('Unhealthy (fail-on-unhealthy is false)') as string },
+    ]);
+  });
+
+  it('sends the method and headers, and never shows header values', async () => {
+    const secret = 's3cr3t-token-9f8e7d';
+    const app = await serve((req, res) => {
+      const authorised = req.headers.authorization === `Bearer ${secret}` && req.headers['x-tenant'] === 'omis';
+      // Reflects the secret back, as a careless service might: the reason then contains it.
+      json(res, authorised ? 200 : 401, { seen: req.headers.authorization });
+    });
+    const headers = `Authorization: Bearer ${secret}\nX-Tenant: omis`;
+    const ok = await runAction('health-gate', { ...FAST, url: app.url, method: 'POST', headers });
+    expect(ok.exitCode).toBe(0);
+    expect(app.requests.every((request) => request.method === 'POST')).toBe(true);
+
+    const reflected = await runAction('health-gate', {
+      ...FAST,
+      url: app.url,
+      headers,
+      'expect-json': 'seen=nobody',
+      'failure-threshold': '1',
+    });
+    expect(reflected.exitCode).toBe(1);
+    for (const result of [ok, reflected]) {
+      // The only place the raw value may appear is the ::add-mask:: command itself.
+      const leaking = result.stdout.split('\n').filter((line) => line.includes(secret) && !line.startsWith('::add-mask::'));
+      expect(leaking).toEqual([]);
+      expect(result.stderr).not.toContain(secret);
+      expect(result.summary).not.toContain(secret);
+      expect(JSON.stringify(result.outputs)).not.toContain(secret);
+      expect(result.masks).toContain(`Bearer ${secret}`);
+    }
+    expect(reflected.outputs.reason).toContain('seen was "***"');
+  });
+
+  it('probes with HEAD', async () => {
+    const app = await serve((req, res) => {
+      res.writeHead(req.method === 'HEAD' ? 204 : 405);
+      res.end();
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, method: 'HEAD', 'expect-status': '204' });
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+describe('health-gate bad inputs', () => {
+  const cases: [Record<string, string>, string][] = [
+    [{ interval: 'abc' }, `input 'interval' must be a duration such as 90s, 5m, 1m30s, 500ms or plain seconds; got "abc"`],
+    [{ url: 'ftp://x' }, `input 'url' must be an http:// or https:// URL; got "ftp://x"`],
+    [
+      { 'expect-status': '99' },
+      `input 'expect-status' must be a comma list of HTTP status codes (100-599), ranges like 200-299, or classes like 2xx; got "99"`,
+    ],
+    [{ url: '' }, `input 'url' is required: one or more http(s) URLs`],
+    [{ 'success-threshold': '0' }, `input 'success-threshold' must be a whole number from 1 to 10000; got "0"`],
+    [{ 'failure-threshold': '-1' }, `input 'failure-threshold' must be a whole number from 0 to 10000; got "-1"`],
+    [{ 'fail-on-unhealthy': 'yes' }, `input 'fail-on-unhealthy' must be true or false; got "yes"`],
+    [{ 'max-latency-ms': '1.5' }, `input 'max-latency-ms' must be a whole number of at least 1; got "1.5"`],
+    [{ timeout: '0' }, `input 'timeout' must be at least 1ms; got "0"`],
+    [
+      { 'expect-json': 'build.sha' },
+      `input 'expect-json' must be lines of path=value with a dot path such as build.sha=abc123; got "build.sha"`,
+    ],
+    [
+      { 'expect-body': '([' },
+      `input 'expect-body' must be a valid regular expression: Invalid regular expression: /([/: Unterminated character class`,
+    ],
+    [{ method: 'get' }, `input 'method' must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS; got "get"`],
+    [{ headers: 'Authorization Bearer abc' }, `input 'headers' must be lines of "Name: value"; line 1 is not`],
+  ];
+
+  it.each(cases)('%j fails at once, naming the input, before any request', async (inputs, message) => {
+    const app = await startServer((_req, res) => {
+      res.end();
+    });
+    try {
+      const result = await runAction('health-gate', { url: app.url, ...inputs });
+      expect(result.exitCode).toBe(1);
+      expect(failure(result)).toBe(`health-gate failed: ${message}`);
+      expect(app.hits()).toBe(0);
+      expect(result.outputs).toEqual({});
+      expect(result.summary).toBe('');
+    } finally {
+      await app.close();
+    }
+  });
+});
