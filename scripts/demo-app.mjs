@@ -18,17 +18,35 @@ export async function startDemoApp(version) {
     res.writeHead(404).end();
   });
   // Reserve a free port, release it, and listen on it only after the start delay.
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  await new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve(undefined);
+    }),
+  );
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  await new Promise((resolve) =>
+    server.close(() => {
+      resolve(undefined);
+    }),
+  );
   const listening = new Promise((resolve) =>
-    setTimeout(() => server.listen(port, '127.0.0.1', () => resolve(undefined)), version.startDelayMs ?? 0),
+    setTimeout(
+      () =>
+        server.listen(port, '127.0.0.1', () => {
+          resolve(undefined);
+        }),
+      version.startDelayMs ?? 0,
+    ),
   );
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
       await listening;
-      await new Promise((resolve) => server.close(() => resolve(undefined)));
+      await new Promise((resolve) =>
+        server.close(() => {
+          resolve(undefined);
+        }),
+      );
     },
   };
 }

@@ -10,7 +10,11 @@ import { startDemoApp } from './demo-app.mjs';
 function deployActions(args) {
   console.log(`\n$ npx deploy-actions ${args.map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg)).join(' ')}\n`);
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'deploy-actions.js'), ...args], { stdio: 'inherit' });
-  return new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      resolve(code ?? 1);
+    }),
+  );
 }
 
 /** @param {string} url @param {string} sha */
@@ -32,7 +36,9 @@ const gate = (url, sha) => [
 ];
 
 /** @param {string} title */
-const banner = (title) => console.log(`\n${'='.repeat(78)}\n${title}\n${'='.repeat(78)}`);
+const banner = (title) => {
+  console.log(`\n${'='.repeat(78)}\n${title}\n${'='.repeat(78)}`);
+};
 
 banner('1. The new version abc123: its port opens after 1 s, then it is healthy. Expect: healthy.');
 const good = await startDemoApp({ sha: 'abc123', startDelayMs: 1000 });
