@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULTS as BUILD_MATRIX_DEFAULTS } from '../../actions/build-matrix/main.js';
 import { DEFAULTS as HEALTH_GATE_DEFAULTS } from '../../actions/health-gate/config.js';
 import { parseFileCommands, parseWorkflowCommand } from '../../packages/runner/file-commands.js';
 import { listActions, readActionYaml } from '../../scripts/actions.mjs';
 import { renderCatalog } from '../../scripts/catalog.mjs';
 
 const CODE_DEFAULTS: Record<string, Record<string, string>> = {
+  'build-matrix': BUILD_MATRIX_DEFAULTS,
   'health-gate': HEALTH_GATE_DEFAULTS,
 };
 
