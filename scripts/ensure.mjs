@@ -2,9 +2,9 @@
 // The `pre` step of `npm test` and `npm run demo`: installs whatever is missing so that either
 // works as the first command on a fresh clone. Plain node with no dependencies, since it runs
 // before any are installed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,5 +38,62 @@ function ensureNpmPackages() {
   writeFileSync(stamp, hash);
 }
 
+/**
+ * The real parts the integration tests run against: a Docker engine, Debian's registry,
+ * sshd and compose for the VM, static busybox for images built without any pull.
+ */
+const DEBIAN_PACKAGES = ['git', 'openssl', 'docker.io', 'docker-registry', 'docker-compose', 'openssh-server', 'busybox-static'];
+
+/** @param {string} name */
+const installed = (name) =>
+  spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout?.includes('install ok installed');
+
+function ensureDebianPackages() {
+  if (spawnSync('dpkg-query', ['--version']).status !== 0) {
+    console.warn(
+      'ensure: not a Debian system: install docker, docker-registry, sshd and busybox yourself; their tests are skipped',
+    );
+    return;
+  }
+  const missing = DEBIAN_PACKAGES.filter((name) => !installed(name));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.warn(`ensure: missing Debian packages (${missing.join(', ')}) and not root: their tests are skipped`);
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  console.log(`ensure: apt-get install ${missing.join(' ')}`);
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...missing],
+  ]) {
+    const result = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+    if (result.status !== 0) {
+      console.error(`ensure: apt-get ${args[0]} failed (exit ${result.status ?? result.signal})`);
+      process.exit(1);
+    }
+  }
+}
+
+const dockerAnswers = () =>
+  spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+
+/** Starts dockerd in the background when nothing answers on its socket, and waits up to 60 s. */
+async function ensureDockerDaemon() {
+  if (dockerAnswers() || !existsSync('/usr/sbin/dockerd') || process.getuid?.() !== 0) return;
+  const log = '/tmp/deploy-actions-dockerd.log';
+  console.log(`ensure: starting dockerd (log: ${log})`);
+  const daemon = spawn('/usr/sbin/dockerd', [], { detached: true, stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')] });
+  daemon.unref();
+  for (let waited = 0; waited < 60_000; waited += 500) {
+    if (dockerAnswers()) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.error(`ensure: dockerd did not answer within 60 s; see ${log}`);
+  process.exit(1);
+}
+
 ensureNode();
 ensureNpmPackages();
+ensureDebianPackages();
+await ensureDockerDaemon();

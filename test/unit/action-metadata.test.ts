@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULTS as ACR_PUSH_DEFAULTS } from '../../actions/acr-push/config.js';
 import { DEFAULTS as BUILD_MATRIX_DEFAULTS } from '../../actions/build-matrix/main.js';
 import { DEFAULTS as HEALTH_GATE_DEFAULTS } from '../../actions/health-gate/config.js';
 import { parseFileCommands, parseWorkflowCommand } from '../../packages/runner/file-commands.js';
@@ -8,6 +9,7 @@ import { listActions, readActionYaml } from '../../scripts/actions.mjs';
 import { renderCatalog } from '../../scripts/catalog.mjs';
 
 const CODE_DEFAULTS: Record<string, Record<string, string>> = {
+  'acr-push': ACR_PUSH_DEFAULTS,
   'build-matrix': BUILD_MATRIX_DEFAULTS,
   'health-gate': HEALTH_GATE_DEFAULTS,
 };

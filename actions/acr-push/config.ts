@@ -1,0 +1,115 @@
+import { InputError } from '../../packages/shared/errors.js';
+import { isDigest, isRegistryHost, isRepository, isTag } from '../../packages/shared/image-ref.js';
+import type { Inputs } from '../../packages/shared/inputs.js';
+
+/** The defaults of acr-push/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
+export const DEFAULTS = {
+  context: '.',
+  push: 'true',
+  cache: 'registry',
+  'authority-host': 'https://login.microsoftonline.com',
+  'dry-run': 'false',
+} as const;
+
+export type AuthMode = 'oidc' | 'password' | 'none';
+
+export interface AcrPushConfig {
+  registry: string;
+  repository: string;
+  context: string;
+  dockerfile: string;
+  buildArgs: [string, string][];
+  target: string | undefined;
+  platforms: string[];
+  labels: [string, string][];
+  /** Explicit tags; undefined means the defaults (SHA, latest, semver). */
+  tags: string[] | undefined;
+  push: boolean;
+  cache: 'registry' | 'none';
+  promote: string | undefined;
+  auth: AuthMode;
+  clientId: string | undefined;
+  tenantId: string | undefined;
+  authorityHost: string;
+  username: string | undefined;
+  password: string | undefined;
+  dryRun: boolean;
+}
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function readConfig(inputs: Inputs): AcrPushConfig {
+  const password = inputs.secret('password');
+  const registry = inputs.required('registry').toLowerCase();
+  if (!isRegistryHost(registry)) {
+    throw new InputError(
+      'registry',
+      `must be a registry host such as myacr.azurecr.io or 127.0.0.1:5000 (no scheme, no path); got "${registry}"`,
+    );
+  }
+  const repository = inputs.required('repository');
+  if (!isRepository(repository)) {
+    throw new InputError('repository', `must be a lowercase repository path such as omis-pc/frontend; got "${repository}"`);
+  }
+  const tags = inputs.list('tags');
+  for (const tag of tags) {
+    if (!isTag(tag))
+      throw new InputError(
+        'tags',
+        `must be tag names (letters, digits, _ . -, up to 128, not starting with . or -); got "${tag}"`,
+      );
+  }
+  const promote = inputs.string('promote');
+  if (promote !== undefined && !isTag(promote) && !isDigest(promote)) {
+    throw new InputError('promote', `must be a tag or a sha256: digest already in the registry; got "${promote}"`);
+  }
+  const push = inputs.boolean('push', true);
+  if (promote !== undefined && !push)
+    throw new InputError('push', 'cannot be false with promote, which only writes tags to the registry');
+
+  const clientId = inputs.string('client-id');
+  const tenantId = inputs.string('tenant-id');
+  const auth = inputs.choice<AuthMode>('auth', ['oidc', 'password', 'none'], clientId === undefined ? 'none' : 'oidc');
+  if (auth === 'oidc') {
+    if (clientId === undefined || !GUID.test(clientId))
+      throw new InputError('client-id', 'must be the application (client) ID GUID for auth: oidc');
+    if (tenantId === undefined || !GUID.test(tenantId))
+      throw new InputError('tenant-id', 'must be the directory (tenant) ID GUID for auth: oidc');
+  }
+  const username = inputs.string('username');
+  if (auth === 'password' && (username === undefined || password === undefined)) {
+    throw new InputError(username === undefined ? 'username' : 'password', 'is required for auth: password');
+  }
+
+  const platforms = inputs.list('platforms');
+  for (const platform of platforms) {
+    if (!PLATFORM.test(platform))
+      throw new InputError('platforms', `must be os/arch[/variant] items such as linux/amd64; got "${platform}"`);
+  }
+  const context = inputs.raw('context');
+  const authorityHost = inputs.url('authority-host');
+  if (authorityHost?.protocol !== 'https:') throw new InputError('authority-host', 'must be an https:// URL');
+
+  return {
+    registry,
+    repository,
+    context,
+    dockerfile: inputs.string('dockerfile') ?? `${context.replace(/\/+$/, '')}/Dockerfile`,
+    buildArgs: inputs.keyValues('build-args', { newlineOnly: true }),
+    target: inputs.string('target'),
+    platforms,
+    labels: inputs.keyValues('labels', { newlineOnly: true }),
+    tags: tags.length > 0 ? tags : undefined,
+    push,
+    cache: inputs.choice('cache', ['registry', 'none'], 'registry'),
+    promote,
+    auth,
+    clientId,
+    tenantId,
+    authorityHost: authorityHost.origin,
+    username,
+    password,
+    dryRun: inputs.boolean('dry-run', false),
+  };
+}

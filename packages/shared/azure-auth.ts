@@ -1,0 +1,58 @@
+import * as core from '@actions/core';
+import { httpRequestWithRetry } from './http.js';
+import { registryBaseUrl } from './image-ref.js';
+import { registerSecret } from './secrets.js';
+
+export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
+export const ID_TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
+export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
+
+export interface FederatedIdentity {
+  clientId: string;
+  tenantId: string;
+  authorityHost: string;
+}
+
+/**
+ * An Entra access token for `scope`, by workload identity federation: the runner's OIDC
+ * token is the client assertion. The assertion callback asks the runner for a fresh ID
+ * token every time Entra needs one, since a long job outlives a single token.
+ * @azure/identity is loaded here, on this path only: it costs far more to load than the rest.
+ */
+export async function entraTokenFromGitHubOidc(identity: FederatedIdentity, scope: string): Promise<string> {
+  const { ClientAssertionCredential } = await import('@azure/identity');
+  const credential = new ClientAssertionCredential(
+    identity.tenantId,
+    identity.clientId,
+    async () => {
+      const idToken = await core.getIDToken(ID_TOKEN_AUDIENCE);
+      registerSecret(idToken);
+      return idToken;
+    },
+    { authorityHost: identity.authorityHost, disableInstanceDiscovery: true },
+  );
+  const token = await credential.getToken(scope);
+  registerSecret(token.token);
+  return token.token;
+}
+
+/** ACR's `/oauth2/exchange`: an Entra access token for an ACR refresh token. */
+export async function exchangeForAcrRefreshToken(registry: string, tenantId: string, entraToken: string): Promise<string> {
+  const form = new URLSearchParams({ grant_type: 'access_token', service: registry, tenant: tenantId, access_token: entraToken });
+  const response = await httpRequestWithRetry({
+    url: `${registryBaseUrl(registry)}/oauth2/exchange`,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+    timeoutMs: 60_000,
+  });
+  if (response.status !== 200) {
+    throw new Error(
+      `${registry}/oauth2/exchange answered HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`,
+    );
+  }
+  const refreshToken = (JSON.parse(response.body.toString('utf8')) as { refresh_token?: string }).refresh_token;
+  if (!refreshToken) throw new Error(`${registry}/oauth2/exchange returned no refresh_token`);
+  registerSecret(refreshToken);
+  return refreshToken;
+}

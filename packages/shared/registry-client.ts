@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import type { RegistryCredential } from './docker-credentials.js';
+import { httpRequestWithRetry, type HttpResponse } from './http.js';
+import { registryBaseUrl } from './image-ref.js';
+import type { RetryPolicy } from './retry.js';
+import { registerSecret } from './secrets.js';
+
+export const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+
+export interface Manifest {
+  bytes: Buffer;
+  mediaType: string;
+  digest: string;
+}
+
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+}
+
+/** `Bearer realm="...",service="...",scope="..."` into its parameters. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const space = header.indexOf(' ');
+  const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+  const params: Record<string, string> = {};
+  for (const match of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) params[match[1] ?? ''] = match[2] ?? '';
+  return { scheme, params };
+}
+
+const TIMEOUT_MS = 60_000;
+
+/**
+ * The registry HTTP API with the Docker token protocol, which ACR follows: a 401 challenge
+ * names the token realm; a refresh token is traded there by POST (OAuth2), a user and
+ * password by GET with Basic auth.
+ */
+export class RegistryClient {
+  private readonly tokens = new Map<string, string>();
+  private readonly base: string;
+
+  constructor(
+    readonly registry: string,
+    private readonly credential: RegistryCredential,
+    private readonly policy?: RetryPolicy,
+  ) {
+    this.base = registryBaseUrl(registry);
+  }
+
+  async getManifest(repository: string, reference: string): Promise<Manifest> {
+    const response = await this.request(repository, 'pull', 'GET', `/v2/${repository}/manifests/${reference}`, {
+      accept: MANIFEST_TYPES.join(', '),
+    });
+    if (response.status === 404) throw new RegistryError(`${this.registry}/${repository}:${reference} does not exist`);
+    if (response.status !== 200) throw this.failure('read the manifest of', repository, reference, response);
+    const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
+    const claimed = response.headers['docker-content-digest'];
+    if (typeof claimed === 'string' && claimed !== digest) {
+      throw new RegistryError(`the registry said ${claimed} for ${repository}:${reference}, but its bytes hash to ${digest}`);
+    }
+    const mediaType = (response.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    return { bytes: response.body, mediaType, digest };
+  }
+
+  /** Puts the exact bytes under a tag: the digest, and so the image, stay the same. */
+  async putManifest(repository: string, tag: string, manifest: Manifest): Promise<string> {
+    const response = await this.request(
+      repository,
+      'pull,push',
+      'PUT',
+      `/v2/${repository}/manifests/${tag}`,
+      { 'content-type': manifest.mediaType },
+      manifest.bytes,
+    );
+    if (response.status !== 201 && response.status !== 200) throw this.failure('tag', repository, tag, response);
+    const digest = response.headers['docker-content-digest'];
+    return typeof digest === 'string' ? digest : manifest.digest;
+  }
+
+  private failure(what: string, repository: string, reference: string, response: HttpResponse): RegistryError {
+    const body = response.body.toString('utf8').slice(0, 200).replace(/\s+/g, ' ');
+    return new RegistryError(`could not ${what} ${this.registry}/${repository}:${reference}: HTTP ${response.status} ${body}`);
+  }
+
+  private async request(
+    repository: string,
+    actions: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<HttpResponse> {
+    const scope = `repository:${repository}:${actions}`;
+    const send = (authorization?: string) =>
+      httpRequestWithRetry(
+        {
+          url: `${this.base}${path}`,
+          method,
+          headers: authorization ? { ...headers, authorization } : headers,
+          body,
+          timeoutMs: TIMEOUT_MS,
+        },
+        { policy: this.policy },
+      );
+    const cached = this.tokens.get(scope);
+    let response = await send(cached);
+    if (response.status !== 401) return response;
+    const challenge = parseChallenge(response.headers['www-authenticate'] ?? '');
+    const authorization = await this.authorize(challenge, scope);
+    this.tokens.set(scope, authorization);
+    response = await send(authorization);
+    if (response.status === 401 || response.status === 403) {
+      throw new RegistryError(
+        `${this.registry} refused ${method} ${path} (HTTP ${response.status}): check the credentials and their rights`,
+      );
+    }
+    return response;
+  }
+
+  private async authorize(challenge: ReturnType<typeof parseChallenge>, scope: string): Promise<string> {
+    const credential = this.credential;
+    if (challenge.scheme === 'basic') {
+      if (credential.kind !== 'basic') throw new RegistryError(`${this.registry} wants a user name and password`);
+      return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    }
+    const realm = challenge.params.realm;
+    if (challenge.scheme !== 'bearer' || !realm) throw new RegistryError(`${this.registry} sent an unknown auth challenge`);
+    const service = challenge.params.service ?? this.registry;
+    let response: HttpResponse;
+    if (credential.kind === 'identity-token') {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', service, scope, refresh_token: credential.token });
+      response = await httpRequestWithRetry(
+        {
+          url: realm,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+          timeoutMs: TIMEOUT_MS,
+        },
+        { policy: this.policy },
+      );
+    } else {
+      const url = new URL(realm);
+      url.searchParams.set('service', service);
+      url.searchParams.set('scope', scope);
+      const headers: Record<string, string> =
+        credential.kind === 'basic'
+          ? { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
+          : {};
+      response = await httpRequestWithRetry({ url, headers, timeoutMs: TIMEOUT_MS }, { policy: this.policy });
+    }
+    if (response.status !== 200)
+      throw new RegistryError(`the token service of ${this.registry} answered HTTP ${response.status}`);
+    const answer = JSON.parse(response.body.toString('utf8')) as { token?: string; access_token?: string };
+    const token = answer.access_token ?? answer.token;
+    if (!token) throw new RegistryError(`the token service of ${this.registry} returned no token`);
+    registerSecret(token);
+    return `Bearer ${token}`;
+  }
+}
