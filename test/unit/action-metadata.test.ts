@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { DEFAULTS as ACR_PUSH_DEFAULTS } from '../../actions/acr-push/config.js';
 import { DEFAULTS as BUILD_MATRIX_DEFAULTS } from '../../actions/build-matrix/main.js';
 import { DEFAULTS as HEALTH_GATE_DEFAULTS } from '../../actions/health-gate/config.js';
+import { DEFAULTS as WATCHTOWER_DEFAULTS } from '../../actions/watchtower-config/config.js';
 import { parseFileCommands, parseWorkflowCommand } from '../../packages/runner/file-commands.js';
 import { listActions, readActionYaml } from '../../scripts/actions.mjs';
 import { renderCatalog } from '../../scripts/catalog.mjs';
@@ -12,6 +13,7 @@ const CODE_DEFAULTS: Record<string, Record<string, string>> = {
   'acr-push': ACR_PUSH_DEFAULTS,
   'build-matrix': BUILD_MATRIX_DEFAULTS,
   'health-gate': HEALTH_GATE_DEFAULTS,
+  'watchtower-config': WATCHTOWER_DEFAULTS,
 };
 
 describe.each(listActions())('%s/action.yml', (name) => {

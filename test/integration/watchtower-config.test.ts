@@ -1,0 +1,290 @@
+// watchtower-config: generate checked by docker-compose itself; trigger against a fake of
+// the Watchtower fork's HTTP API (its documented protocol: Bearer token, ?image=, 429 with
+// Retry-After, a JSON summary); apply over a REAL sshd on 127.0.0.1 with real docker compose
+// pulling from Debian's docker-registry (token auth through the fake ACR front).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.js';
+import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
+import { json, startServer } from '../support/http-server.js';
+import { busyboxContext } from '../support/images.js';
+import { failure, runAction } from '../support/run-action.js';
+import { startSshd, type TestSshd } from '../support/sshd.js';
+
+const run = promisify(execFile);
+const TOKEN = 'wt-api-token-5d1e';
+
+describe('watchtower-config generate', () => {
+  it('writes a compose override without secrets, an env file and a docker config folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-gen-'));
+    try {
+      const outputDir = join(dir, 'out');
+      const result = await runAction('watchtower-config', {
+        'output-dir': outputDir,
+        services: 'frontend, backend',
+        scope: 'omis',
+        schedule: '0 */2 * * * *',
+        'rolling-restart': 'true',
+        'http-api-token': TOKEN,
+        'notification-url': 'slack://hook-secret-abc@channel',
+        registry: '127.0.0.1:5000',
+        'registry-username': 'puller',
+        'registry-password': 'pull-pass-8e',
+      });
+      expect(failure(result)).toBe('');
+      expect(result.outputs['compose-file']).toBe(join(outputDir, 'docker-compose.watchtower.yml'));
+      expect(result.outputs['config-dir']).toBe(join(outputDir, 'docker-config'));
+      const composeText = readFileSync(result.outputs['compose-file']!, 'utf8');
+      for (const secret of [TOKEN, 'hook-secret-abc', 'pull-pass-8e']) {
+        expect(composeText).not.toContain(secret);
+        expect(result.stdout.split('\n').filter((line) => line.includes(secret) && !line.startsWith('::add-mask::'))).toEqual([]);
+      }
+      const compose = parse(composeText) as {
+        services: Record<
+          string,
+          {
+            image?: string;
+            environment?: Record<string, string>;
+            labels?: Record<string, string>;
+            env_file?: string[];
+            volumes?: string[];
+            ports?: string[];
+          }
+        >;
+      };
+      expect(compose.services.watchtower).toMatchObject({
+        image: 'nickfedor/watchtower:1.22.0',
+        env_file: ['watchtower.env'],
+        volumes: ['/var/run/docker.sock:/var/run/docker.sock', './docker-config:/config:ro'],
+        ports: ['8080:8080'],
+        environment: {
+          DOCKER_CONFIG: '/config',
+          WATCHTOWER_SCHEDULE: '0 */2 * * * *',
+          WATCHTOWER_CLEANUP: 'true',
+          WATCHTOWER_ROLLING_RESTART: 'true',
+          WATCHTOWER_LABEL_ENABLE: 'true',
+          WATCHTOWER_SCOPE: 'omis',
+          WATCHTOWER_HTTP_API_UPDATE: 'true',
+        },
+      });
+      expect(compose.services.frontend?.labels).toEqual({
+        'com.centurylinklabs.watchtower.enable': 'true',
+        'com.centurylinklabs.watchtower.scope': 'omis',
+      });
+      const envFile = join(outputDir, 'watchtower.env');
+      expect(readFileSync(envFile, 'utf8')).toBe(
+        `WATCHTOWER_NOTIFICATION_URL=slack://hook-secret-abc@channel\nWATCHTOWER_HTTP_API_TOKEN=${TOKEN}\n`,
+      );
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      const dockerConfig = JSON.parse(readFileSync(join(outputDir, 'docker-config', 'config.json'), 'utf8')) as {
+        auths: Record<string, { auth: string }>;
+      };
+      expect(Buffer.from(dockerConfig.auths['127.0.0.1:5000']!.auth, 'base64').toString()).toBe('puller:pull-pass-8e');
+      expect(result.summary).not.toContain(TOKEN);
+
+      // docker-compose itself accepts the override merged with an app compose file.
+      if (hasCompose()) {
+        writeFileSync(
+          join(outputDir, 'docker-compose.yml'),
+          'version: "3.7"\nservices:\n  frontend: {image: r/frontend:latest}\n  backend: {image: r/backend:latest}\n',
+        );
+        const { stdout } = await run(
+          'docker-compose',
+          ['-f', 'docker-compose.yml', '-f', 'docker-compose.watchtower.yml', 'config', '--services'],
+          { cwd: outputDir },
+        );
+        expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['backend', 'frontend', 'watchtower']);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('polls every 5 minutes by default and rejects bad inputs before writing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wt-gen-'));
+    try {
+      const ok = await runAction('watchtower-config', { 'output-dir': dir, services: 'web' });
+      const compose = parse(readFileSync(join(dir, 'docker-compose.watchtower.yml'), 'utf8')) as {
+        services: { watchtower: { environment: Record<string, string> } };
+      };
+      expect(ok.exitCode).toBe(0);
+      expect(compose.services.watchtower.environment.WATCHTOWER_POLL_INTERVAL).toBe('300');
+      const cases: [Record<string, string>, string][] = [
+        [
+          { schedule: '*/5 * * * *' },
+          `input 'schedule' must be a 6-field cron expression with seconds first, e.g. "0 */5 * * * *"; got "*/5 * * * *"`,
+        ],
+        [
+          { schedule: '0 * * * * *', 'poll-interval': '5m' },
+          `input 'schedule' cannot be used together with poll-interval: choose one`,
+        ],
+        [{ mode: 'deploy' }, `input 'mode' must be one of generate, trigger, apply; got "deploy"`],
+        [
+          { 'registry-username': 'u' },
+          `input 'registry-username' goes with registry and registry-password: give all three or none`,
+        ],
+        [
+          { mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'deploy', 'ssh-key': 'k' },
+          `input 'known-hosts' is required for mode apply: the host key lines (ssh-keyscan output checked once), never trust a host blindly`,
+        ],
+        [{ mode: 'trigger', 'trigger-url': 'http://vm:8080' }, `input 'http-api-token' is required for mode trigger`],
+      ];
+      for (const [inputs, message] of cases) {
+        const empty = mkdtempSync(join(tmpdir(), 'wt-bad-'));
+        const result = await runAction('watchtower-config', { 'output-dir': join(empty, 'out'), ...inputs });
+        expect(failure(result), message).toBe(`watchtower-config failed: ${message}`);
+        expect(() => statSync(join(empty, 'out'))).toThrow();
+        rmSync(empty, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('watchtower-config trigger (fake Watchtower HTTP API)', () => {
+  it('waits out a 429, then reports the JSON summary', async () => {
+    const api = await startServer((req, res, hit) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+        json(res, 401, { error: 'unauthorized' });
+        return;
+      }
+      if (hit === 1) {
+        json(res, 429, { status: 'skipped', reason: 'another update is already running' }, { 'retry-after': '1' });
+        return;
+      }
+      json(res, 200, { status: 'completed', scanned: 3, updated: 2, failed: 0 });
+    });
+    try {
+      const started = performance.now();
+      const result = await runAction('watchtower-config', {
+        mode: 'trigger',
+        'trigger-url': api.url,
+        'http-api-token': TOKEN,
+        'trigger-images': '127.0.0.1:5000/omis-pc/frontend, 127.0.0.1:5000/omis-pc/backend',
+      });
+      expect(failure(result)).toBe('');
+      expect(result.outputs).toMatchObject({ updated: '2', 'trigger-status': '200' });
+      expect(performance.now() - started).toBeGreaterThan(1000);
+      expect(api.requests.map((request) => [request.method, request.url])).toEqual([
+        ['POST', '/v1/update?image=127.0.0.1%3A5000%2Fomis-pc%2Ffrontend%2C127.0.0.1%3A5000%2Fomis-pc%2Fbackend'],
+        ['POST', '/v1/update?image=127.0.0.1%3A5000%2Fomis-pc%2Ffrontend%2C127.0.0.1%3A5000%2Fomis-pc%2Fbackend'],
+      ]);
+      expect(result.summary).toContain('scanned 3, updated 2, failed 0');
+      expect(result.stdout.split('\n').filter((line) => line.includes(TOKEN) && !line.startsWith('::add-mask::'))).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('fails clearly on a wrong token or failed updates', async () => {
+    const api = await startServer((req, res) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+        json(res, 401, {});
+        return;
+      }
+      json(res, 200, { status: 'completed', scanned: 2, updated: 1, failed: 1 });
+    });
+    try {
+      const wrong = await runAction('watchtower-config', {
+        mode: 'trigger',
+        'trigger-url': `${api.url}/v1/update`,
+        'http-api-token': 'nope',
+      });
+      expect(failure(wrong)).toBe('watchtower-config failed: Watchtower refused the token (HTTP 401): check http-api-token');
+      const failed = await runAction('watchtower-config', { mode: 'trigger', 'trigger-url': api.url, 'http-api-token': TOKEN });
+      expect(failure(failed)).toBe(
+        'watchtower-config failed: Watchtower completed: scanned 2, updated 1, failed 1: see the Watchtower logs on the VM',
+      );
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+const vmReady = hasDocker() && hasRegistry() && hasSshd() && hasCompose();
+
+describe.skipIf(!vmReady)('watchtower-config apply (real sshd, compose and registry)', () => {
+  let acr: FakeAcr;
+  let sshd: TestSshd;
+  let work: string;
+  let remoteDir: string;
+  let appPort: number;
+
+  beforeAll(async () => {
+    acr = await startFakeAcr();
+    sshd = await startSshd();
+    work = mkdtempSync(join(tmpdir(), 'wt-apply-'));
+    remoteDir = join(work, 'vm', 'deploy');
+    const context = busyboxContext('web');
+    const push = await runAction('acr-push', {
+      registry: acr.registry,
+      repository: 'omis-pc/web',
+      context,
+      tags: 'latest',
+      'build-args': 'GIT_SHA=first',
+      auth: 'password',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
+    expect(failure(push)).toBe('');
+    rmSync(context, { recursive: true, force: true });
+    appPort = (
+      await startServer(() => {}).then(async (server) => {
+        await server.close();
+        return server;
+      })
+    ).port;
+    writeFileSync(
+      join(work, 'docker-compose.yml'),
+      `version: "3.7"\nservices:\n  web:\n    image: ${acr.registry}/omis-pc/web:latest\n    ports: ["127.0.0.1:${appPort}:8080"]\n`,
+    );
+  });
+  afterAll(async () => {
+    await run('docker-compose', ['down', '--remove-orphans'], { cwd: remoteDir }).catch(() => undefined);
+    await sshd.close();
+    await acr.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const applyInputs = () => ({
+    mode: 'apply',
+    'ssh-host': sshd.host,
+    'ssh-port': String(sshd.port),
+    'ssh-user': sshd.user,
+    'ssh-key': sshd.clientKey,
+    'known-hosts': sshd.knownHosts,
+    'remote-dir': remoteDir,
+    'compose-file': join(work, 'docker-compose.yml'),
+    'output-dir': join(work, 'no-watchtower'),
+    registry: acr.registry,
+    'registry-username': ADMIN.username,
+    'registry-password': ADMIN.password,
+  });
+
+  it('refuses a host whose key is not in known-hosts, copying nothing', async () => {
+    const result = await runAction('watchtower-config', { ...applyInputs(), 'known-hosts': sshd.wrongKnownHosts });
+    expect(result.exitCode).toBe(1);
+    expect(failure(result)).toMatch(
+      /^watchtower-config failed: copying to 127\.0\.0\.1:.* failed: .*(Host key verification failed|REMOTE HOST IDENTIFICATION)/,
+    );
+    expect(() => statSync(remoteDir)).toThrow();
+  });
+
+  it('copies the compose file and registry login over SSH and runs pull and up -d', async () => {
+    const result = await runAction('watchtower-config', applyInputs(), { timeoutMs: 180_000 });
+    expect(failure(result)).toBe('');
+    expect(result.outputs.updated).toBe('1');
+    expect(statSync(join(remoteDir, 'docker-config', 'config.json')).mode & 0o777).toBe(0o600);
+    const info = await fetch(`http://127.0.0.1:${appPort}/api/info`).then((answer) => answer.json());
+    expect(info).toEqual({ service: 'web', build: { sha: 'first' } });
+    expect(result.stdout.split('\n').filter((line) => line.includes(ADMIN.password) && !line.startsWith('::add-mask::'))).toEqual(
+      [],
+    );
+  });
+});
