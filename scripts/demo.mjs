@@ -1,20 +1,27 @@
 // @ts-check
-// `npm run demo`: serves a small local app and runs the bundled health-gate against a healthy
-// and a broken version of it through the local runner, showing each job summary.
+// `npm run demo`: (1) serves a small local app and runs the bundled health-gate against a
+// healthy and a broken version of it through the local runner; (2) runs Option D end to end
+// on this machine (examples/omis-sample: build-matrix, acr-push, watchtower-config apply over
+// SSH, health-gate, a broken release and its rollback), printing each step's job summary.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './actions.mjs';
 import { startDemoApp } from './demo-app.mjs';
 
-/** @param {string[]} args @returns {Promise<number>} */
-function deployActions(args) {
-  console.log(`\n$ npx deploy-actions ${args.map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg)).join(' ')}\n`);
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'deploy-actions.js'), ...args], { stdio: 'inherit' });
-  return new Promise((resolve) =>
+/** @param {string[]} args @param {NodeJS.ProcessEnv} [env] @returns {Promise<number>} */
+function runNode(args, env = process.env) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env });
+  return new Promise((resolve) => {
     child.on('close', (code) => {
       resolve(code ?? 1);
-    }),
-  );
+    });
+  });
+}
+
+/** @param {string[]} args */
+function deployActions(args) {
+  console.log(`\n$ npx deploy-actions ${args.map((arg) => (/\s/.test(arg) ? `'${arg}'` : arg)).join(' ')}\n`);
+  return runNode([join(ROOT, 'bin', 'deploy-actions.js'), ...args]);
 }
 
 /** @param {string} url @param {string} sha */
@@ -50,8 +57,13 @@ const bad = await startDemoApp({ sha: 'old1', broken: true });
 const badExit = await deployActions(gate(bad.url, 'abc123'));
 await bad.close();
 
+banner('3. Option D on this machine: registry, Docker engine, sshd and compose as the VM.');
+const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const optionD = await runNode([vitest, 'run', 'test/e2e/option-d.test.ts'], { ...process.env, DEMO: '1', CI: 'true' });
+
 banner('Result');
-const asExpected = goodExit === 0 && badExit === 1;
+const asExpected = goodExit === 0 && badExit === 1 && optionD === 0;
 console.log(`healthy version: exit ${goodExit} (expected 0); broken version: exit ${badExit} (expected 1)`);
-console.log(asExpected ? 'demo: health-gate told the two versions apart' : 'demo: UNEXPECTED RESULT');
+console.log(`option D deploy and rollback: ${optionD === 0 ? 'passed' : `FAILED (exit ${optionD})`}`);
+console.log(asExpected ? 'demo: all as expected' : 'demo: UNEXPECTED RESULT');
 process.exitCode = asExpected ? 0 : 1;

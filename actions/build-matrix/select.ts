@@ -62,8 +62,12 @@ export function selectServices(file: ServicesFile, changed: readonly string[] | 
     .map((service) => ({ service, reasons: reasons.get(service.name) ?? [] }));
 }
 
+export function repositoryName(file: ServicesFile, service: Service): string {
+  return [file.repositoryPrefix, service.name].filter((part) => part !== '').join('/');
+}
+
 export function imageName(file: ServicesFile, service: Service): string {
-  return [file.registry, file.repositoryPrefix, service.name].filter((part) => part !== '').join('/');
+  return `${file.registry}/${repositoryName(file, service)}`;
 }
 
 /** One `strategy.matrix.include` entry: every field a build job needs, commands as strings. */
@@ -74,6 +78,8 @@ export function matrixEntry(file: ServicesFile, service: Service): Record<string
     context: service.context,
     dockerfile: service.dockerfile,
     image: imageName(file, service),
+    registry: file.registry,
+    repository: repositoryName(file, service),
     toolchain: service.toolchain.spec,
     'toolchain-name': service.toolchain.name,
     'toolchain-version': service.toolchain.version,

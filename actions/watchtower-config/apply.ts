@@ -78,7 +78,7 @@ export async function applyOverSsh(config: ApplyConfig, ssh: Ssh, log: (line: st
 /** Containers compose created or recreated: v1 prints "Recreating x ... done", v2 "Container x  Recreated". */
 export function containersChanged(output: string): string[] {
   const names = new Set<string>();
-  for (const match of output.matchAll(/(?:Recreating|Creating) (\S+) \.\.\./g)) names.add(match[1] ?? '');
+  for (const match of output.matchAll(/(?:Recreating|Creating) (\S+)\s+\.\.\./g)) names.add(match[1] ?? '');
   for (const match of output.matchAll(/Container (\S+)\s+(?:Recreated|Created)/g)) names.add(match[1] ?? '');
   names.delete('');
   return [...names].sort();

@@ -16,6 +16,8 @@ describe('services file', () => {
       context: 'frontend',
       dockerfile: 'frontend/Dockerfile',
       image: 'omispcacrprod.azurecr.io/omis-pc/frontend',
+      registry: 'omispcacrprod.azurecr.io',
+      repository: 'omis-pc/frontend',
       toolchain: 'node@20',
       'toolchain-name': 'node',
       'toolchain-version': '20',
