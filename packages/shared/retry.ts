@@ -10,6 +10,11 @@ export interface RetryPolicy {
   maxRetryAfterMs?: number;
   /** No retry may start after this many ms from the first try. */
   budgetMs?: number;
+  /**
+   * `half` (default): 50-100% of the step, waits stay near the curve. `full`: 0-100%, for
+   * many clients contending for one resource, where spreading them out matters most.
+   */
+  jitter?: 'half' | 'full';
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -41,7 +46,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  */
 export function backoffDelay(policy: RetryPolicy, retryNumber: number, random: () => number): number {
   const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retryNumber - 1));
-  return Math.round(step * (0.5 + random() / 2));
+  return Math.round(step * (policy.jitter === 'full' ? random() : 0.5 + random() / 2));
 }
 
 export async function retry<T>(

@@ -26,6 +26,8 @@ describe('retry', () => {
     expect(backoffDelay(policy, 2, () => 1)).toBe(200);
     expect(backoffDelay(policy, 3, () => 1)).toBe(250);
     expect(backoffDelay(policy, 1, () => 0)).toBe(50);
+    expect(backoffDelay({ ...policy, jitter: 'full' }, 2, () => 0)).toBe(0);
+    expect(backoffDelay({ ...policy, jitter: 'full' }, 2, () => 0.5)).toBe(100);
   });
 
   it('retries until success and stops at the attempt limit', async () => {

@@ -1,0 +1,87 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import picomatch from 'picomatch';
+import type { BumpConfig } from './config.js';
+import { describeImage } from './image-spec.js';
+import type { Workspace } from './workspace.js';
+import { applyEdits, planImageEdits, planSetEdit, type TextEdit } from './yaml-edit.js';
+
+export interface BumpResult {
+  changedFiles: string[];
+  edits: { file: string; where: string }[];
+}
+
+/** The files the globs select, from git's own list (so ignored and untracked files never count). */
+export async function selectFiles(workspace: Workspace, globs: readonly string[]): Promise<string[]> {
+  const tracked = (await workspace.gitOut(['ls-files', '-z'])).split('\0').filter(Boolean);
+  const matches = picomatch([...globs], { dot: true });
+  return tracked.filter((file) => matches(file));
+}
+
+/**
+ * Edits the checkout's files in place. Every image must be found in some file: a typo in
+ * an image name is an error, not a silent no-op.
+ */
+export async function applyBump(workspace: Workspace, config: BumpConfig): Promise<BumpResult> {
+  const files = await selectFiles(workspace, config.files);
+  if (config.images.length > 0 && files.length === 0)
+    throw new Error(`files (${config.files.join(', ')}) matched no file in ${config.branch}`);
+  const found = new Set<string>();
+  const result: BumpResult = { changedFiles: [], edits: [] };
+  const setFiles = [...new Set(config.sets.map((set) => set.file))];
+  for (const file of [...new Set([...files, ...setFiles])]) {
+    let source: string;
+    try {
+      source = readFileSync(join(workspace.dir, file), 'utf8');
+    } catch {
+      throw new Error(`set names ${file}, which is not in ${config.branch}`);
+    }
+    const edits: TextEdit[] = [];
+    if (files.includes(file)) {
+      const plan = planImageEdits(source, config.images, file);
+      for (const name of plan.found) found.add(name);
+      edits.push(...plan.edits);
+    }
+    for (const set of config.sets.filter((entry) => entry.file === file))
+      edits.push(planSetEdit(source, set.path, set.value, file));
+    const edited = applyEdits(source, edits);
+    if (edited !== source) {
+      writeFileSync(join(workspace.dir, file), edited);
+      result.changedFiles.push(file);
+      result.edits.push(...edits.filter((edit) => edit.end > edit.start).map((edit) => ({ file, where: edit.where })));
+    }
+  }
+  const missing = config.images.filter((image) => !found.has(image.name));
+  if (missing.length > 0) {
+    throw new Error(`no reference to ${missing.map((image) => image.name).join(', ')} in ${files.join(', ')}`);
+  }
+  return result;
+}
+
+export function imagesSummary(config: BumpConfig): string {
+  return (
+    config.images.map(describeImage).join(', ') || config.sets.map((set) => `${set.file}:${set.path}=${set.value}`).join(', ')
+  );
+}
+
+/** The commit message with placeholders filled, and the trailers that make the log an audit trail. */
+export function commitArgs(config: BumpConfig, runUrl: string, sha: string): string[] {
+  const message = config.commitMessage
+    .replaceAll('{images}', imagesSummary(config))
+    .replaceAll('{sha}', sha)
+    .replaceAll('{run-url}', runUrl);
+  const imagesTrailer = config.images
+    .map((image) => (image.digest ? `${image.name}@${image.digest}` : `${image.name}=${image.tag ?? ''}`))
+    .join(', ');
+  return [
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '-m',
+    message,
+    '--trailer',
+    `Deploy-Actions-Images: ${imagesTrailer || '(set only)'}`,
+    '--trailer',
+    `Deploy-Actions-Run: ${runUrl}`,
+  ];
+}

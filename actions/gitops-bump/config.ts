@@ -1,0 +1,93 @@
+import { InputError } from '../../packages/shared/errors.js';
+import type { Inputs } from '../../packages/shared/inputs.js';
+import { type ImageSpec, parseImages } from './image-spec.js';
+
+/** The defaults of gitops-bump/action.yml (token's `${{ github.token }}` aside); a test keeps them equal. */
+export const DEFAULTS = {
+  branch: 'main',
+  mode: 'push',
+  'commit-message': 'deploy: {images}',
+  'pr-title': 'Deploy {images}',
+  'max-attempts': '5',
+  'dry-run': 'false',
+} as const;
+
+export interface SetSpec {
+  file: string;
+  path: string;
+  value: string;
+}
+
+export interface BumpConfig {
+  repository: string;
+  branch: string;
+  token: string;
+  gitUrl: string;
+  files: string[];
+  images: ImageSpec[];
+  sets: SetSpec[];
+  mode: 'push' | 'pull-request';
+  prBranch: string | undefined;
+  prTitle: string;
+  prLabels: string[];
+  autoMerge: '' | 'merge' | 'squash' | 'rebase';
+  commitMessage: string;
+  revert: string | undefined;
+  maxAttempts: number;
+  dryRun: boolean;
+}
+
+const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*\.lock$|.*[~^:?*[\\\s])[A-Za-z0-9._/-]+(?<!\/)$/;
+
+export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): BumpConfig {
+  const token = inputs.secret('token') ?? '';
+  const repository = inputs.string('repository') ?? env.GITHUB_REPOSITORY ?? '';
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
+    throw new InputError('repository', `must be owner/name; got "${repository}"`);
+  const branch = inputs.raw('branch');
+  if (!BRANCH.test(branch)) throw new InputError('branch', `must be a branch name; got "${branch}"`);
+  const gitUrl = inputs.url('git-url')?.href ?? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repository}.git`;
+
+  const revert = inputs.string('revert');
+  if (revert !== undefined && revert !== 'last' && !/^[0-9a-f]{7,40}$/.test(revert)) {
+    throw new InputError('revert', `must be a commit SHA or last; got "${revert}"`);
+  }
+  const files = inputs.list('files');
+  const images = parseImages('images', inputs.lines('images'));
+  const sets = inputs.lines('set').map((line) => parseSet(line));
+  if (revert !== undefined && (images.length > 0 || sets.length > 0))
+    throw new InputError('revert', 'cannot be combined with images or set');
+  if (revert === undefined && images.length === 0 && sets.length === 0)
+    throw new InputError('images', 'or set is required (or revert)');
+  if (files.length === 0 && (images.length > 0 || revert === 'last'))
+    throw new InputError('files', 'is required: globs of the YAML files to edit');
+
+  const prBranch = inputs.string('pr-branch');
+  if (prBranch !== undefined && (!BRANCH.test(prBranch) || prBranch === branch)) {
+    throw new InputError('pr-branch', `must be a branch name other than ${branch}; got "${prBranch}"`);
+  }
+  return {
+    repository,
+    branch,
+    token,
+    gitUrl,
+    files,
+    images,
+    sets,
+    mode: inputs.choice('mode', ['push', 'pull-request'], 'push'),
+    prBranch,
+    prTitle: inputs.raw('pr-title'),
+    prLabels: inputs.list('pr-labels'),
+    autoMerge: inputs.choice('auto-merge', ['', 'merge', 'squash', 'rebase'], ''),
+    commitMessage: inputs.raw('commit-message'),
+    revert,
+    maxAttempts: inputs.integer('max-attempts', { min: 1, max: 50 }) ?? 5,
+    dryRun: inputs.boolean('dry-run', false),
+  };
+}
+
+function parseSet(line: string): SetSpec {
+  const match = /^([^:=]+\.ya?ml):([^=]+)=(.*)$/.exec(line);
+  if (!match) throw new InputError('set', `must be lines of path/to/file.yaml:dot.path=value; got "${line}"`);
+  return { file: (match[1] ?? '').trim(), path: (match[2] ?? '').trim(), value: (match[3] ?? '').trim() };
+}

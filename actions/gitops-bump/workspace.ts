@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exec, type ExecResult } from '../../packages/shared/exec.js';
+
+const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
+
+/**
+ * A clone of the GitOps repository in a temp folder. The token travels as an HTTP header
+ * set through GIT_CONFIG_* variables: never in the URL (git echoes URLs in errors) and
+ * never in an argument list (visible to every process on the runner).
+ */
+export class Workspace {
+  readonly dir: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    readonly url: string,
+    readonly branch: string,
+    token: string,
+  ) {
+    this.dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'gitops-bump-'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_AUTHOR_NAME: BOT.name,
+      GIT_AUTHOR_EMAIL: BOT.email,
+      GIT_COMMITTER_NAME: BOT.name,
+      GIT_COMMITTER_EMAIL: BOT.email,
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
+    const config: [string, string][] = [['core.autocrlf', 'false']];
+    if (token !== '') {
+      config.push(['http.extraHeader', `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`]);
+    }
+    env.GIT_CONFIG_COUNT = String(config.length);
+    config.forEach(([key, value], index) => {
+      env[`GIT_CONFIG_KEY_${index}`] = key;
+      env[`GIT_CONFIG_VALUE_${index}`] = value;
+    });
+    this.env = env;
+  }
+
+  git(args: readonly string[]): Promise<ExecResult> {
+    return exec('git', args, { cwd: this.dir, env: this.env, timeoutMs: 10 * 60_000 });
+  }
+
+  async gitOut(args: readonly string[]): Promise<string> {
+    const result = await this.git(args);
+    if (result.code !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${lastLine(result.stderr || result.stdout)}`);
+    return result.stdout.trim();
+  }
+
+  async clone(): Promise<void> {
+    const result = await exec(
+      'git',
+      ['clone', '--quiet', '--no-tags', '--single-branch', '--branch', this.branch, this.url, this.dir],
+      {
+        env: this.env,
+        timeoutMs: 10 * 60_000,
+      },
+    );
+    if (result.code !== 0) throw new Error(`cloning ${this.url} (branch ${this.branch}) failed: ${lastLine(result.stderr)}`);
+  }
+
+  /** Back to the remote branch tip, with nothing left of an earlier attempt. */
+  async syncToRemote(): Promise<string> {
+    await this.gitOut([
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      'origin',
+      `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
+    ]);
+    await this.gitOut(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.branch}`]);
+    await this.gitOut(['clean', '--quiet', '-fdx']);
+    return this.gitOut(['rev-parse', 'HEAD']);
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
+/** A push lost to a concurrent one: fetch, re-apply and try again. */
+export function isRejectedPush(output: string): boolean {
+  return /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|stale info|\[remote rejected\]/i.test(
+    output,
+  );
+}
+
+/** A network or server fault worth another try. */
+export function isTransientGitFailure(output: string): boolean {
+  return /(50[0-4]|429)|connection (reset|refused|timed out)|early EOF|the remote end hung up|RPC failed/i.test(output);
+}

@@ -1,0 +1,241 @@
+// gitops-bump against real git: bare repositories served over smart HTTP by `git http-backend`
+// on 127.0.0.1 with a token check (support/git-http.ts). PR mode talks to a fake of GitHub's
+// REST API whose every request and response is checked against @octokit/openapi
+// (support/fake-github.ts).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub } from '../support/fake-github.js';
+import { type GitServer, startGitServer } from '../support/git-http.js';
+import { failure, runAction } from '../support/run-action.js';
+
+const TOKEN = 'ghs_gitopsToken7f3a9c';
+const ACR = 'omispcacrprod.azurecr.io/omis-pc';
+const SEED = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'gitops', '01-helm-seed.yaml'), 'utf8');
+let server: GitServer;
+let counter = 0;
+
+beforeAll(async () => {
+  server = await startGitServer(TOKEN);
+});
+afterAll(() => server.close());
+
+const git = (gitDir: string, ...args: string[]) =>
+  execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }).trim();
+
+/** A bare repository on the server, with one commit holding the files. */
+function seedRepo(files: Record<string, string>): { name: string; gitDir: string } {
+  const name = `gitops-${++counter}.git`;
+  const gitDir = join(server.root, name);
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitDir]);
+  const work = mkdtempSync(join(tmpdir(), 'gitops-seed-'));
+  execFileSync('git', ['init', '--quiet', '--initial-branch=main', work]);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(work, path)), { recursive: true });
+    writeFileSync(join(work, path), content);
+  }
+  const id = ['-c', 'user.name=Seed', '-c', 'user.email=seed@example.invalid'];
+  execFileSync('git', [...id, 'add', '--all'], { cwd: work });
+  execFileSync('git', [...id, 'commit', '--quiet', '-m', 'seed'], { cwd: work });
+  execFileSync('git', ['push', '--quiet', gitDir, 'HEAD:refs/heads/main'], { cwd: work });
+  rmSync(work, { recursive: true, force: true });
+  return { name, gitDir };
+}
+
+const inputs = (repo: { name: string }) => ({ token: TOKEN, repository: 'omis/gitops', 'git-url': server.url(repo.name) });
+const env = {
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_REPOSITORY: 'omis/app',
+  GITHUB_RUN_ID: '4242',
+  GITHUB_SHA: 'a'.repeat(40),
+};
+
+describe('gitops-bump push mode', () => {
+  it('edits only the tag characters, commits with trailers and pushes', async () => {
+    const repo = seedRepo({ 'environments/prod/values.yaml': SEED, 'environments/staging/values.yaml': SEED });
+    const result = await runAction(
+      'gitops-bump',
+      { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/frontend=9d8c7b6a\n${ACR}/backend=9d8c7b6a` },
+      { env },
+    );
+    expect(failure(result)).toBe('');
+    const expected = SEED.replace('tag: "3f2a9c1d"  # set by CI', 'tag: "9d8c7b6a"  # set by CI').replace(
+      'backend\n    tag: "3f2a9c1d"',
+      'backend\n    tag: "9d8c7b6a"',
+    );
+    expect(Buffer.from(git(repo.gitDir, 'show', 'main:environments/prod/values.yaml') + '\n')).toEqual(Buffer.from(expected));
+    expect(git(repo.gitDir, 'show', 'main:environments/staging/values.yaml') + '\n').toBe(SEED);
+    expect(result.outputs).toMatchObject({
+      changed: 'true',
+      'commit-sha': git(repo.gitDir, 'rev-parse', 'main'),
+      'pr-number': '',
+    });
+    expect(result.outputs.diff).toContain('-    tag: "3f2a9c1d"  # set by CI\n+    tag: "9d8c7b6a"  # set by CI');
+    const message = git(repo.gitDir, 'log', '-1', '--format=%B', 'main');
+    expect(message).toBe(
+      `deploy: ${ACR}/frontend:9d8c7b6a, ${ACR}/backend:9d8c7b6a\n\n` +
+        `Deploy-Actions-Images: ${ACR}/frontend=9d8c7b6a, ${ACR}/backend=9d8c7b6a\n` +
+        'Deploy-Actions-Run: https://github.com/omis/app/actions/runs/4242',
+    );
+    expect(git(repo.gitDir, 'log', '-1', '--format=%an <%ae>', 'main')).toBe(
+      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>',
+    );
+    expect(result.summary).toContain('### gitops-bump: pushed');
+    expect(result.stdout.split('\n').filter((line) => line.includes(TOKEN) && !line.startsWith('::add-mask::'))).toEqual([]);
+
+    // The same bump again changes nothing and commits nothing.
+    const head = git(repo.gitDir, 'rev-parse', 'main');
+    const again = await runAction(
+      'gitops-bump',
+      { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/frontend=9d8c7b6a` },
+      { env },
+    );
+    expect(again.outputs).toMatchObject({ changed: 'false', 'commit-sha': '' });
+    expect(git(repo.gitDir, 'rev-parse', 'main')).toBe(head);
+  });
+
+  it('fails without side effects on an unknown image, a wrong token, or bad input; dry-run only shows the diff', async () => {
+    const repo = seedRepo({ 'values.yaml': SEED });
+    const head = git(repo.gitDir, 'rev-parse', 'main');
+    const unknown = await runAction(
+      'gitops-bump',
+      { ...inputs(repo), files: '*.yaml', images: `${ACR}/frontend=x1\n${ACR}/ghost=x1` },
+      { env },
+    );
+    expect(failure(unknown)).toBe(`gitops-bump failed: no reference to ${ACR}/ghost in values.yaml`);
+    const refusedBefore = server.refused();
+    const badToken = await runAction(
+      'gitops-bump',
+      { ...inputs(repo), token: 'wrong-token', files: '*.yaml', images: `${ACR}/frontend=x1` },
+      { env },
+    );
+    expect(failure(badToken)).toMatch(
+      /^gitops-bump failed: cloning http:\/\/127\.0\.0\.1:\d+\/gitops-\d+\.git \(branch main\) failed: /,
+    );
+    expect(server.refused()).toBeGreaterThan(refusedBefore);
+    const bad = await runAction('gitops-bump', { ...inputs(repo), files: '*.yaml', images: `${ACR}/frontend:x1` }, { env });
+    expect(failure(bad)).toBe(
+      `gitops-bump failed: input 'images' must be lines of image=tag or image@sha256:...; got "${ACR}/frontend:x1"`,
+    );
+    const dry = await runAction(
+      'gitops-bump',
+      { ...inputs(repo), files: '*.yaml', images: `${ACR}/csvtomdb=dry1`, 'dry-run': 'true' },
+      { env },
+    );
+    expect(failure(dry)).toBe('');
+    expect(dry.outputs.changed).toBe('true');
+    expect(dry.outputs.diff).toContain('+    tag: "dry1"');
+    expect(git(repo.gitDir, 'rev-parse', 'main')).toBe(head);
+  });
+
+  it('reverts the last bump byte for byte, and the one before it next', async () => {
+    const repo = seedRepo({ 'environments/prod/values.yaml': SEED, 'README.md': '# gitops\n' });
+    const bump = (tag: string) =>
+      runAction('gitops-bump', { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/backend=${tag}` }, { env });
+    const file = () => git(repo.gitDir, 'show', 'main:environments/prod/values.yaml');
+    expect(failure(await bump('first1'))).toBe('');
+    const afterFirst = file();
+    expect(failure(await bump('second2'))).toBe('');
+    const last = await runAction('gitops-bump', { ...inputs(repo), files: 'environments/prod/*.yaml', revert: 'last' }, { env });
+    expect(failure(last)).toBe('');
+    expect(file()).toBe(afterFirst);
+    expect(git(repo.gitDir, 'log', '-1', '--format=%(trailers:key=Deploy-Actions-Reverts,valueonly)', 'main')).toMatch(
+      /^[0-9a-f]{40}$/,
+    );
+    expect(
+      failure(await runAction('gitops-bump', { ...inputs(repo), files: 'environments/prod/*.yaml', revert: 'last' }, { env })),
+    ).toBe('');
+    expect(file() + '\n').toBe(SEED);
+    const none = await runAction('gitops-bump', { ...inputs(repo), files: 'environments/prod/*.yaml', revert: 'last' }, { env });
+    expect(failure(none)).toBe(
+      'gitops-bump failed: no deploy-actions bump commit touching environments/prod/*.yaml is left to revert',
+    );
+    expect(git(repo.gitDir, 'rev-list', '--merges', 'main')).toBe('');
+  });
+
+  it('lands 20 concurrent bumps of one file: none lost, history linear', async () => {
+    const services = Array.from({ length: 20 }, (_, index) => `svc${String(index + 1).padStart(2, '0')}`);
+    const values = services
+      .map((service) => `${service}:\n  image:\n    repository: ${ACR}/${service}\n    tag: "old"\n`)
+      .join('\n');
+    const repo = seedRepo({ 'environments/prod/values.yaml': `# twenty services\n\n${values}` });
+    const started = performance.now();
+    const results = await Promise.all(
+      services.map((service) =>
+        runAction(
+          'gitops-bump',
+          {
+            ...inputs(repo),
+            files: 'environments/prod/values.yaml',
+            images: `${ACR}/${service}=new-${service}`,
+          },
+          { env, timeoutMs: 240_000 },
+        ),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const attempts = results.map((result) => Number(/after (\d+) attempt/.exec(result.log)?.[1] ?? 0));
+    console.log(`gitops-bump: 20 concurrent bumps landed in ${seconds.toFixed(1)} s; attempts per run ${attempts.join(',')}`);
+    expect(results.map(failure)).toEqual(Array(20).fill(''));
+    const final = git(repo.gitDir, 'show', 'main:environments/prod/values.yaml') + '\n';
+    expect(final).toBe(
+      `# twenty services\n\n${services.map((service) => `${service}:\n  image:\n    repository: ${ACR}/${service}\n    tag: "new-${service}"\n`).join('\n')}`,
+    );
+    expect(git(repo.gitDir, 'rev-list', '--count', 'main')).toBe('21');
+    expect(git(repo.gitDir, 'rev-list', '--merges', 'main')).toBe('');
+  });
+});
+
+describe('gitops-bump pull-request mode (GitHub fake checked against @octokit/openapi)', () => {
+  it('opens one PR, then updates it on re-runs instead of opening another', async () => {
+    const repo = seedRepo({ 'environments/prod/values.yaml': SEED });
+    const github = await startFakeGitHub('omis', 'gitops', TOKEN);
+    try {
+      const prEnv = { ...env, GITHUB_API_URL: github.url, GITHUB_GRAPHQL_URL: `${github.url}/graphql` };
+      const pr = (tag: string) =>
+        runAction(
+          'gitops-bump',
+          {
+            ...inputs(repo),
+            files: 'environments/prod/*.yaml',
+            images: `${ACR}/frontend=${tag}`,
+            mode: 'pull-request',
+            'pr-labels': 'deploy, production',
+            'auto-merge': 'squash',
+          },
+          { env: prEnv },
+        );
+      const first = await pr('pr1');
+      expect(failure(first)).toBe('');
+      expect(first.outputs).toMatchObject({
+        changed: 'true',
+        'pr-number': '1',
+        'pr-url': 'https://github.com/omis/gitops/pull/1',
+      });
+      const prBranch = github.pulls[0]?.head ?? '';
+      expect(prBranch).toMatch(/^deploy-actions\/main\/[0-9a-f]{12}$/);
+      expect(git(repo.gitDir, 'show', `${prBranch}:environments/prod/values.yaml`)).toContain('tag: "pr1"  # set by CI');
+      expect(git(repo.gitDir, 'show', 'main:environments/prod/values.yaml') + '\n').toBe(SEED);
+
+      const same = await pr('pr1');
+      expect(same.log).toContain('already holds this change');
+      const next = await pr('pr2');
+      expect(failure(next)).toBe('');
+      expect(next.outputs['pr-number']).toBe('1');
+      expect(git(repo.gitDir, 'show', `${prBranch}:environments/prod/values.yaml`)).toContain('tag: "pr2"  # set by CI');
+      expect(github.pulls).toHaveLength(1);
+      expect(github.pulls[0]).toMatchObject({
+        title: `Deploy ${ACR}/frontend:pr2`,
+        labels: ['deploy', 'production'],
+        autoMerge: 'SQUASH',
+        base: 'main',
+      });
+      expect(github.requests.filter((request) => request.startsWith('POST /repos/omis/gitops/pulls'))).toHaveLength(1);
+      expect(github.violations).toEqual([]);
+    } finally {
+      await github.close();
+    }
+  });
+});

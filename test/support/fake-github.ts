@@ -1,0 +1,288 @@
+// A fake of the GitHub REST endpoints PR mode uses. Every request the fake receives (path
+// and query parameters, JSON body) and every response it sends is checked against GitHub's
+// own OpenAPI description from @octokit/openapi; a mismatch is recorded and fails the test.
+// Responses are built from the schema (every required field present), then filled in.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+
+type Schema = Record<string, unknown>;
+interface Operation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  names: string[];
+  spec: {
+    parameters?: Schema[];
+    requestBody?: { content?: Record<string, { schema?: Schema }> };
+    responses: Record<string, unknown>;
+  };
+}
+
+const require = createRequire(import.meta.url);
+let loaded: { spec: { paths: Record<string, Record<string, Operation['spec']>>; components: Schema }; ajv: Ajv } | undefined;
+
+function openapi() {
+  if (!loaded) {
+    const path = require.resolve('@octokit/openapi/generated/api.github.com.json');
+    const spec = JSON.parse(readFileSync(path, 'utf8')) as {
+      paths: Record<string, Record<string, Operation['spec']>>;
+      components: Schema;
+    };
+    const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+    ajv.addSchema({ $id: 'gh', components: spec.components });
+    loaded = { spec, ajv };
+  }
+  return loaded;
+}
+
+/** Replaces `#/components/...` references so a schema compiles against the added spec. */
+function anchored(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'));
+}
+
+function resolveRef(schema: Schema): Schema {
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  let node: unknown = openapi().spec;
+  for (const part of ref.replace(/^#\//, '').split('/')) node = (node as Record<string, unknown>)[part];
+  return resolveRef(node as Schema);
+}
+
+/** The smallest value the schema accepts: required properties only, first alternatives. */
+export function sample(input: Schema, depth = 0): unknown {
+  const schema = resolveRef(input);
+  if (depth > 12) return null;
+  if (Array.isArray(schema.allOf))
+    return Object.assign({}, ...(schema.allOf as Schema[]).map((part) => sample(part, depth + 1) as object));
+  const alternatives = (schema.oneOf ?? schema.anyOf) as Schema[] | undefined;
+  if (alternatives?.[0]) return sample(alternatives[0], depth + 1);
+  if (schema.nullable === true) return null;
+  if (Array.isArray(schema.enum)) return (schema.enum as unknown[])[0];
+  switch (schema.type) {
+    case 'object': {
+      const properties = (schema.properties ?? {}) as Record<string, Schema>;
+      const result: Record<string, unknown> = {};
+      for (const key of (schema.required ?? []) as string[])
+        result[key] = properties[key] ? sample(properties[key], depth + 1) : null;
+      return result;
+    }
+    case 'array':
+      return [];
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return false;
+    case 'string':
+      return schema.format === 'date-time' ? '2026-01-01T00:00:00Z' : 'x';
+    default:
+      return {};
+  }
+}
+
+export interface FakeGitHub {
+  url: string;
+  pulls: {
+    number: number;
+    head: string;
+    base: string;
+    title: string;
+    body: string;
+    labels: string[];
+    autoMerge?: string;
+    state: string;
+  }[];
+  requests: string[];
+  /** OpenAPI mismatches, requests and responses alike. */
+  violations: string[];
+  close: () => Promise<void>;
+}
+
+export async function startFakeGitHub(owner: string, repo: string, token: string): Promise<FakeGitHub> {
+  const { spec, ajv } = openapi();
+  const operations: Operation[] = [];
+  for (const template of [
+    '/repos/{owner}/{repo}/pulls',
+    '/repos/{owner}/{repo}/pulls/{pull_number}',
+    '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+  ]) {
+    for (const [method, operation] of Object.entries(spec.paths[template] ?? {})) {
+      const names = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
+      const pattern = new RegExp(`^${template.replace(/\{\w+\}/g, '([^/]+)')}$`);
+      operations.push({ method: method.toUpperCase(), template, pattern, names, spec: operation });
+    }
+  }
+  const validators = new Map<string, ValidateFunction>();
+  const validator = (key: string, schema: Schema) => {
+    let validate = validators.get(key);
+    if (!validate) {
+      validate = ajv.compile(anchored(schema) as Schema);
+      validators.set(key, validate);
+    }
+    return validate;
+  };
+  const state: FakeGitHub = { url: '', pulls: [], requests: [], violations: [], close: async () => {} };
+
+  const check = (what: string, schema: Schema | undefined, value: unknown) => {
+    if (!schema) {
+      state.violations.push(`${what}: no schema in the OpenAPI description`);
+      return;
+    }
+    const validate = validator(what, schema);
+    if (!validate(value)) state.violations.push(`${what}: ${ajv.errorsText(validate.errors)}`);
+  };
+
+  /** A pull request in the shape of `schema` (pull-request or pull-request-simple), filled in. */
+  const pullJson = (pull: FakeGitHub['pulls'][number], schema: 'pull-request' | 'pull-request-simple') => {
+    const base = sample({ $ref: `#/components/schemas/${schema}` }) as Record<string, unknown>;
+    const html = `https://github.com/${owner}/${repo}/pull/${pull.number}`;
+    return {
+      ...base,
+      number: pull.number,
+      id: 1000 + pull.number,
+      node_id: `PR_fake${pull.number}`,
+      html_url: html,
+      url: `${state.url}/repos/${owner}/${repo}/pulls/${pull.number}`,
+      state: pull.state,
+      title: pull.title,
+      body: pull.body,
+      labels: [],
+      head: { ...(base.head as object), ref: pull.head, label: `${owner}:${pull.head}` },
+      base: { ...(base.base as object), ref: pull.base, label: `${owner}:${pull.base}` },
+    };
+  };
+
+  const respond = (res: ServerResponse, operation: Operation | undefined, status: number, body: unknown) => {
+    if (operation) {
+      const response = operation.spec.responses[String(status)] as { content?: Record<string, { schema?: Schema }> } | undefined;
+      check(`${operation.method} ${operation.template} -> ${status}`, response?.content?.['application/json']?.schema, body);
+    }
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      state.requests.push(`${req.method ?? ''} ${url.pathname}${url.search}`);
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        respond(res, undefined, 401, { message: 'Bad credentials' });
+        return;
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = (text ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined;
+
+      if (url.pathname === '/graphql') {
+        const variables = (body?.variables ?? {}) as { id?: string; method?: string };
+        const pull = state.pulls.find((entry) => `PR_fake${entry.number}` === variables.id);
+        if (
+          !String(body?.query).includes('enablePullRequestAutoMerge') ||
+          !pull ||
+          !['MERGE', 'SQUASH', 'REBASE'].includes(variables.method ?? '')
+        ) {
+          state.violations.push(`graphql: unexpected ${text}`);
+          respond(res, undefined, 200, { errors: [{ message: 'bad request' }] });
+          return;
+        }
+        pull.autoMerge = variables.method;
+        respond(res, undefined, 200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
+        return;
+      }
+
+      const operation = operations.find((entry) => entry.method === req.method && entry.pattern.test(url.pathname));
+      if (!operation) {
+        state.violations.push(`${req.method ?? ''} ${url.pathname}: not an operation of the description`);
+        respond(res, undefined, 404, { message: 'Not Found' });
+        return;
+      }
+      const values = operation.pattern.exec(url.pathname)?.slice(1) ?? [];
+      const params = Object.fromEntries(operation.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]));
+      for (const parameter of (operation.spec.parameters ?? []).map(resolveRef)) {
+        const name = String(parameter.name);
+        const raw = parameter.in === 'path' ? params[name] : parameter.in === 'query' ? url.searchParams.get(name) : undefined;
+        if (raw === undefined || raw === null) {
+          if (parameter.required === true) state.violations.push(`${operation.template}: missing ${name}`);
+          continue;
+        }
+        const schema = resolveRef(parameter.schema as Schema);
+        const value = schema.type === 'integer' ? Number(raw) : raw;
+        check(`${operation.method} ${operation.template} parameter ${name}`, schema, value);
+      }
+      const requestSchema = operation.spec.requestBody?.content?.['application/json']?.schema;
+      if (requestSchema) check(`${operation.method} ${operation.template} request body`, requestSchema, body ?? {});
+
+      if (operation.template === '/repos/{owner}/{repo}/pulls' && req.method === 'GET') {
+        const head = url.searchParams.get('head');
+        const base = url.searchParams.get('base');
+        const found = state.pulls.filter(
+          (pull) => pull.state === 'open' && (!head || `${owner}:${pull.head}` === head) && (!base || pull.base === base),
+        );
+        respond(
+          res,
+          operation,
+          200,
+          found.map((pull) => pullJson(pull, 'pull-request-simple')),
+        );
+        return;
+      }
+      if (operation.template === '/repos/{owner}/{repo}/pulls' && req.method === 'POST') {
+        const pull = {
+          number: state.pulls.length + 1,
+          head: String(body?.head),
+          base: String(body?.base),
+          title: String(body?.title),
+          body: typeof body?.body === 'string' ? body.body : '',
+          labels: [],
+          state: 'open',
+        };
+        state.pulls.push(pull);
+        respond(res, operation, 201, pullJson(pull, 'pull-request'));
+        return;
+      }
+      if (operation.template === '/repos/{owner}/{repo}/pulls/{pull_number}' && req.method === 'PATCH') {
+        const pull = state.pulls.find((entry) => entry.number === Number(params.pull_number));
+        if (!pull) {
+          respond(res, operation, 404, { message: 'Not Found' });
+          return;
+        }
+        if (typeof body?.title === 'string') pull.title = body.title;
+        if (typeof body?.body === 'string') pull.body = body.body;
+        respond(res, operation, 200, pullJson(pull, 'pull-request'));
+        return;
+      }
+      if (operation.template === '/repos/{owner}/{repo}/issues/{issue_number}/labels' && req.method === 'POST') {
+        const pull = state.pulls.find((entry) => entry.number === Number(params.issue_number));
+        if (!pull) {
+          respond(res, operation, 404, { message: 'Not Found' });
+          return;
+        }
+        const labels = (body?.labels ?? []) as string[];
+        pull.labels = [...new Set([...pull.labels, ...labels])] as never[];
+        const label = sample({ $ref: '#/components/schemas/label' }) as Record<string, unknown>;
+        respond(
+          res,
+          operation,
+          200,
+          pull.labels.map((name, index) => ({ ...label, id: index + 1, name })),
+        );
+        return;
+      }
+      state.violations.push(`${req.method ?? ''} ${operation.template}: not implemented by the fake`);
+      respond(res, undefined, 501, { message: 'not implemented' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => {
+        resolve();
+      });
+    });
+  return state;
+}
