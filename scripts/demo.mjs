@@ -2,7 +2,8 @@
 // `npm run demo`: (1) serves a small local app and runs the bundled health-gate against a
 // healthy and a broken version of it through the local runner; (2) runs Option D end to end
 // on this machine (examples/omis-sample: build-matrix, acr-push, watchtower-config apply over
-// SSH, health-gate, a broken release and its rollback), printing each step's job summary.
+// SSH, health-gate, a broken release and its rollback); (3) runs Option A the same way against
+// a local GitOps repository (gitops-bump push and revert), printing each step's job summary.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './actions.mjs';
@@ -61,9 +62,13 @@ banner('3. Option D on this machine: registry, Docker engine, sshd and compose a
 const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const optionD = await runNode([vitest, 'run', 'test/e2e/option-d.test.ts'], { ...process.env, DEMO: '1', CI: 'true' });
 
+banner('4. Option A on this machine: a GitOps repository over smart HTTP, and a stand-in for ArgoCD.');
+const optionA = await runNode([vitest, 'run', 'test/e2e/option-a.test.ts'], { ...process.env, DEMO: '1', CI: 'true' });
+
 banner('Result');
-const asExpected = goodExit === 0 && badExit === 1 && optionD === 0;
+const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0;
 console.log(`healthy version: exit ${goodExit} (expected 0); broken version: exit ${badExit} (expected 1)`);
 console.log(`option D deploy and rollback: ${optionD === 0 ? 'passed' : `FAILED (exit ${optionD})`}`);
+console.log(`option A deploy and rollback: ${optionA === 0 ? 'passed' : `FAILED (exit ${optionA})`}`);
 console.log(asExpected ? 'demo: all as expected' : 'demo: UNEXPECTED RESULT');
 process.exitCode = asExpected ? 0 : 1;

@@ -29,8 +29,7 @@ export async function main(): Promise<void> {
       }
       state.bump = await applyBump(workspace, config);
       if (state.bump.changedFiles.length === 0) return false;
-      await workspace.gitOut(['add', '--', ...state.bump.changedFiles]);
-      await workspace.gitOut(commitArgs(config, runUrl, env.GITHUB_SHA ?? ''));
+      await workspace.gitOut([...commitArgs(config, runUrl, env.GITHUB_SHA ?? ''), '--', ...state.bump.changedFiles]);
       return true;
     };
 

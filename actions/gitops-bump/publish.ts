@@ -15,10 +15,10 @@ export interface Published {
   diff: string;
 }
 
-// Full jitter over 0-2.5 s, 0-5 s, 0-10 s, 0-15 s: pipelines that collided once are spread
+// Full jitter over 0-4 s, 0-8 s, 0-16 s, 0-16 s: pipelines that collided once are spread
 // out instead of colliding again, so twenty pushing to one branch at once all land within
-// the default five attempts.
-const BACKOFF = { attempts: 0, baseDelayMs: 2500, maxDelayMs: 15_000, jitter: 'full' } as const;
+// the default five attempts, even on a busy two-core runner.
+const BACKOFF = { attempts: 0, baseDelayMs: 4000, maxDelayMs: 16_000, jitter: 'full' } as const;
 
 async function diffOf(workspace: Workspace): Promise<string> {
   const diff = await workspace.gitOut(['show', '--format=', '--no-color', 'HEAD']);

@@ -63,8 +63,12 @@ export class Workspace {
     if (result.code !== 0) throw new Error(`cloning ${this.url} (branch ${this.branch}) failed: ${lastLine(result.stderr)}`);
   }
 
-  /** Back to the remote branch tip, with nothing left of an earlier attempt. */
-  async syncToRemote(): Promise<string> {
+  /**
+   * Back to the remote branch tip, with nothing left of an earlier attempt (edits only ever
+   * touch tracked files, which reset restores). Kept to two git calls: the time between
+   * this fetch and the push is the window in which another pipeline can land first.
+   */
+  async syncToRemote(): Promise<void> {
     await this.gitOut([
       'fetch',
       '--quiet',
@@ -73,8 +77,6 @@ export class Workspace {
       `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
     ]);
     await this.gitOut(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.branch}`]);
-    await this.gitOut(['clean', '--quiet', '-fdx']);
-    return this.gitOut(['rev-parse', 'HEAD']);
   }
 
   dispose(): void {

@@ -1,0 +1,243 @@
+// Option A end to end, through the bundled actions in option-a-gitops.yml's order:
+// changes (build-matrix) -> build (acr-push per service; digests) -> bump (gitops-bump, push
+// mode, image@digest into the GitOps repo's values) -> ArgoCD syncs -> verify (health-gate on
+// the new SHA); then a broken release -> the gate fails -> rollback (gitops-bump revert: last,
+// rollback.yml's option a) -> ArgoCD syncs -> the gate passes on the old SHA.
+// Real: git (the GitOps repo served by git http-backend with a token check), Docker engine,
+// Debian's docker-registry. Fakes: the ACR token front, Entra ID, the runner's ID-token
+// endpoint, and ArgoCD itself: `argoSync` below reads the values from the GitOps repo and
+// applies them with docker compose, as ArgoCD would apply the rendered chart.
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { RunResult } from '../../packages/runner/harness.js';
+import { hasCompose, hasDocker, hasRegistry } from '../support/daemons.js';
+import { ADMIN, CLIENT, type FakeAcr, startFakeAcr, TENANT } from '../support/fake-acr.js';
+import { type GitServer, startGitServer } from '../support/git-http.js';
+import { TestRepo } from '../support/git-repo.js';
+import { freePort } from '../support/http-server.js';
+import { failure, runAction } from '../support/run-action.js';
+
+const run = promisify(execFile);
+const SAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample');
+const CONTEXTS = ['frontend', 'backend', 'csv-to-mdb'];
+const SERVICES = ['frontend', 'backend', 'csvtomdb'];
+const GITOPS_TOKEN = 'ghs_gitopsE2eToken51';
+const ready = hasDocker() && hasRegistry() && hasCompose();
+
+interface Entry {
+  service: string;
+  registry: string;
+  repository: string;
+  image: string;
+  context: string;
+  dockerfile: string;
+}
+
+function show(step: string, result: RunResult): RunResult {
+  if (process.env.DEMO) console.log(`\n----- ${step} (exit ${result.exitCode}) -----\n${result.summary.trim()}`);
+  expect(failure(result), step).toBe('');
+  return result;
+}
+
+describe.skipIf(!ready)('Option A end to end', () => {
+  let acr: FakeAcr;
+  let gitServer: GitServer;
+  let app: TestRepo;
+  let work: string;
+  let gitopsDir: string;
+  const ports: Record<string, number> = {};
+
+  beforeAll(async () => {
+    acr = await startFakeAcr();
+    gitServer = await startGitServer(GITOPS_TOKEN);
+    app = new TestRepo();
+    work = mkdtempSync(join(tmpdir(), 'option-a-'));
+    cpSync(SAMPLE, app.work, { recursive: true });
+    const services = join(app.work, '.github', 'deploy-services.yml');
+    writeFileSync(services, readFileSync(services, 'utf8').replace('omispcacrprod.azurecr.io', acr.registry));
+    for (const service of SERVICES) ports[service] = await freePort();
+
+    // The GitOps repository: Helm values of the seed's shape, one block per service.
+    gitopsDir = join(gitServer.root, 'platform-gitops.git');
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitopsDir]);
+    const seed = join(work, 'gitops-seed');
+    mkdirSync(join(seed, 'environments', 'prod'), { recursive: true });
+    const values = SERVICES.map(
+      (service) =>
+        `${service}:\n  port: ${ports[service]} # published on 127.0.0.1\n  image:\n    repository: ${acr.registry}/omis-pc/${service}\n    digest: "" # set by CI\n`,
+    ).join('\n');
+    writeFileSync(join(seed, 'environments', 'prod', 'values.yaml'), `# OMIS production, synced by ArgoCD\n\n${values}`);
+    const id = ['-c', 'user.name=Platform', '-c', 'user.email=platform@example.invalid'];
+    execFileSync('git', ['init', '--quiet', '--initial-branch=main', seed]);
+    execFileSync('git', [...id, 'add', '--all'], { cwd: seed });
+    execFileSync('git', [...id, 'commit', '--quiet', '-m', 'environments/prod'], { cwd: seed });
+    execFileSync('git', ['push', '--quiet', gitopsDir, 'HEAD:refs/heads/main'], { cwd: seed });
+    // The "cluster" pulls with its own registry login.
+    mkdirSync(join(work, 'cluster-docker'), { recursive: true });
+    writeFileSync(
+      join(work, 'cluster-docker', 'config.json'),
+      JSON.stringify({
+        auths: { [acr.registry]: { auth: Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64') } },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await run('docker-compose', ['-p', 'omisargo', 'down', '--remove-orphans'], { cwd: join(work, 'cluster') }).catch(
+      () => undefined,
+    );
+    await gitServer?.close();
+    await acr?.close();
+    app?.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Stand-in for ArgoCD: render the values at the branch tip into a compose file and apply it. */
+  async function argoSync(): Promise<void> {
+    const text = execFileSync('git', ['--git-dir', gitopsDir, 'show', 'main:environments/prod/values.yaml'], {
+      encoding: 'utf8',
+    });
+    const values = parse(text) as Record<string, { port: number; image: { repository: string; digest: string } }>;
+    const services = Object.entries(values).map(
+      ([name, entry]) =>
+        `  ${name}:\n    image: "${entry.image.repository}@${entry.image.digest}"\n    ports: ["127.0.0.1:${entry.port}:8080"]\n`,
+    );
+    mkdirSync(join(work, 'cluster'), { recursive: true });
+    writeFileSync(join(work, 'cluster', 'docker-compose.yml'), `version: "3.7"\nservices:\n${services.join('')}`);
+    await run('docker-compose', ['-p', 'omisargo', 'up', '-d', '--remove-orphans'], {
+      cwd: join(work, 'cluster'),
+      env: { ...process.env, DOCKER_CONFIG: join(work, 'cluster-docker') },
+    });
+  }
+
+  function checkout(): string {
+    const dir = app.shallowCheckout('main');
+    for (const context of CONTEXTS) copyFileSync('/bin/busybox', join(dir, context, 'busybox'));
+    return dir;
+  }
+
+  async function buildAndBump(dir: string, entries: Entry[], sha: string): Promise<RunResult> {
+    const images: string[] = [];
+    for (const entry of entries) {
+      const push = show(
+        `acr-push ${entry.service}`,
+        await runAction(
+          'acr-push',
+          {
+            registry: entry.registry,
+            repository: entry.repository,
+            context: entry.context,
+            dockerfile: entry.dockerfile,
+            'build-args': `GIT_SHA=${sha}`,
+            tags: sha,
+            'client-id': CLIENT,
+            'tenant-id': TENANT,
+            'authority-host': acr.authorityHost,
+          },
+          { cwd: dir, env: { ...acr.oidcEnv, GITHUB_SHA: sha }, timeoutMs: 120_000 },
+        ),
+      );
+      images.push(`${entry.image}@${push.outputs.digest ?? ''}`);
+    }
+    return show(
+      'gitops-bump',
+      await runAction(
+        'gitops-bump',
+        {
+          repository: 'omis/platform-gitops',
+          'git-url': gitServer.url('platform-gitops.git'),
+          token: GITOPS_TOKEN,
+          files: 'environments/prod/*.yaml',
+          images: images.join('\n'),
+          'commit-message': 'deploy(production): {images}',
+        },
+        { env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'omis/app', GITHUB_RUN_ID: '7' } },
+      ),
+    );
+  }
+
+  const gate = (services: string[], sha: string, extra: Record<string, string> = {}) =>
+    runAction('health-gate', {
+      url: services.map((service) => `http://127.0.0.1:${ports[service]}/api/info`).join('\n'),
+      'expect-json': `build.sha=${sha}`,
+      interval: '250ms',
+      timeout: '60s',
+      ...extra,
+    });
+  const matrix = (result: RunResult) => (JSON.parse(result.outputs.matrix!) as { include: Entry[] }).include;
+
+  it('deploys through the GitOps repo, and rolls a broken release back with a revert', async () => {
+    const sha1 = app.commit({}, 'release 1');
+    app.push();
+    const started = performance.now();
+    const dir1 = checkout();
+    const changes = show(
+      'build-matrix',
+      await runAction(
+        'build-matrix',
+        {},
+        { cwd: dir1, event: { name: 'workflow_dispatch', payload: {} }, env: { GITHUB_SHA: sha1 } },
+      ),
+    );
+    const bumped = await buildAndBump(dir1, matrix(changes), sha1);
+    expect(bumped.outputs.changed).toBe('true');
+    await argoSync();
+    show('health-gate', await gate(SERVICES, sha1));
+    const pushToHealthy = (performance.now() - started) / 1000;
+
+    const dockerfile = readFileSync(join(app.work, 'backend', 'Dockerfile'), 'utf8');
+    const sha2 = app.commit(
+      { 'backend/Dockerfile': dockerfile.replace(/^RUN .*$/m, '# the API file was lost in a refactor') },
+      'release 2: broken backend',
+    );
+    app.push();
+    const dir2 = checkout();
+    const changes2 = show(
+      'build-matrix',
+      await runAction(
+        'build-matrix',
+        {},
+        {
+          cwd: dir2,
+          event: { name: 'push', payload: { ref: 'refs/heads/main', before: sha1, after: sha2 } },
+          env: { GITHUB_SHA: sha2 },
+        },
+      ),
+    );
+    expect(matrix(changes2).map((entry) => entry.service)).toEqual(['frontend', 'backend']);
+    await buildAndBump(dir2, matrix(changes2), sha2);
+    await argoSync();
+    const bad = await gate(['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
+    expect(bad.exitCode).toBe(1);
+    expect(bad.outputs.reason).toContain('status 404 not in 200-299');
+
+    const rollbackStarted = performance.now();
+    const revert = show(
+      'gitops-bump revert: last',
+      await runAction('gitops-bump', {
+        repository: 'omis/platform-gitops',
+        'git-url': gitServer.url('platform-gitops.git'),
+        token: GITOPS_TOKEN,
+        files: 'environments/prod/*.yaml',
+        revert: 'last',
+      }),
+    );
+    expect(revert.outputs.changed).toBe('true');
+    await argoSync();
+    show('health-gate after rollback', await gate(SERVICES, sha1));
+    const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
+    const log = execFileSync('git', ['--git-dir', gitopsDir, 'log', '--format=%s', 'main'], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    expect(log[0]).toMatch(/^Revert "deploy\(production\): /);
+    expect(execFileSync('git', ['--git-dir', gitopsDir, 'rev-list', '--merges', 'main'], { encoding: 'utf8' })).toBe('');
+    console.log(
+      `option A: push-to-healthy ${pushToHealthy.toFixed(1)} s, rollback (revert + sync + gate) ${rollbackSeconds.toFixed(1)} s`,
+    );
+  });
+});
