@@ -8,7 +8,7 @@
 // endpoint, and ArgoCD itself: `argoSync` below reads the values from the GitOps repo and
 // applies them with docker compose, as ArgoCD would apply the rendered chart.
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,38 +16,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { RunResult } from '../../packages/runner/harness.js';
 import { hasCompose, hasDocker, hasRegistry } from '../support/daemons.js';
-import { ADMIN, CLIENT, type FakeAcr, startFakeAcr, TENANT } from '../support/fake-acr.js';
+import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
-import { TestRepo } from '../support/git-repo.js';
 import { freePort } from '../support/http-server.js';
-import { failure, runAction } from '../support/run-action.js';
+import { runAction } from '../support/run-action.js';
+import { type Entry, gate, matrixEntries, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
 
 const run = promisify(execFile);
-const SAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample');
-const CONTEXTS = ['frontend', 'backend', 'csv-to-mdb'];
-const SERVICES = ['frontend', 'backend', 'csvtomdb'];
 const GITOPS_TOKEN = 'ghs_gitopsE2eToken51';
 const ready = hasDocker() && hasRegistry() && hasCompose();
-
-interface Entry {
-  service: string;
-  registry: string;
-  repository: string;
-  image: string;
-  context: string;
-  dockerfile: string;
-}
-
-function show(step: string, result: RunResult): RunResult {
-  if (process.env.DEMO) console.log(`\n----- ${step} (exit ${result.exitCode}) -----\n${result.summary.trim()}`);
-  expect(failure(result), step).toBe('');
-  return result;
-}
 
 describe.skipIf(!ready)('Option A end to end', () => {
   let acr: FakeAcr;
   let gitServer: GitServer;
-  let app: TestRepo;
+  let app: SampleApp;
   let work: string;
   let gitopsDir: string;
   const ports: Record<string, number> = {};
@@ -55,11 +37,8 @@ describe.skipIf(!ready)('Option A end to end', () => {
   beforeAll(async () => {
     acr = await startFakeAcr();
     gitServer = await startGitServer(GITOPS_TOKEN);
-    app = new TestRepo();
+    app = new SampleApp(acr.registry);
     work = mkdtempSync(join(tmpdir(), 'option-a-'));
-    cpSync(SAMPLE, app.work, { recursive: true });
-    const services = join(app.work, '.github', 'deploy-services.yml');
-    writeFileSync(services, readFileSync(services, 'utf8').replace('omispcacrprod.azurecr.io', acr.registry));
     for (const service of SERVICES) ports[service] = await freePort();
 
     // The GitOps repository: Helm values of the seed's shape, one block per service.
@@ -115,67 +94,29 @@ describe.skipIf(!ready)('Option A end to end', () => {
     });
   }
 
-  function checkout(): string {
-    const dir = app.shallowCheckout('main');
-    for (const context of CONTEXTS) copyFileSync('/bin/busybox', join(dir, context, 'busybox'));
-    return dir;
-  }
+  const gitopsInputs = () => ({
+    repository: 'omis/platform-gitops',
+    'git-url': gitServer.url('platform-gitops.git'),
+    token: GITOPS_TOKEN,
+    files: 'environments/prod/*.yaml',
+  });
 
+  /** The build jobs, then the bump job with every new digest. */
   async function buildAndBump(dir: string, entries: Entry[], sha: string): Promise<RunResult> {
     const images: string[] = [];
-    for (const entry of entries) {
-      const push = show(
-        `acr-push ${entry.service}`,
-        await runAction(
-          'acr-push',
-          {
-            registry: entry.registry,
-            repository: entry.repository,
-            context: entry.context,
-            dockerfile: entry.dockerfile,
-            'build-args': `GIT_SHA=${sha}`,
-            tags: sha,
-            'client-id': CLIENT,
-            'tenant-id': TENANT,
-            'authority-host': acr.authorityHost,
-          },
-          { cwd: dir, env: { ...acr.oidcEnv, GITHUB_SHA: sha }, timeoutMs: 120_000 },
-        ),
-      );
-      images.push(`${entry.image}@${push.outputs.digest ?? ''}`);
-    }
+    for (const entry of entries)
+      images.push(`${entry.image}@${(await pushImage(acr, entry, dir, sha, sha)).outputs.digest ?? ''}`);
+    const inputs = { ...gitopsInputs(), images: images.join('\n'), 'commit-message': 'deploy(production): {images}' };
     return show(
       'gitops-bump',
-      await runAction(
-        'gitops-bump',
-        {
-          repository: 'omis/platform-gitops',
-          'git-url': gitServer.url('platform-gitops.git'),
-          token: GITOPS_TOKEN,
-          files: 'environments/prod/*.yaml',
-          images: images.join('\n'),
-          'commit-message': 'deploy(production): {images}',
-        },
-        { env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'omis/app', GITHUB_RUN_ID: '7' } },
-      ),
+      await runAction('gitops-bump', inputs, { env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'omis/app', GITHUB_RUN_ID: '7' } }),
     );
   }
 
-  const gate = (services: string[], sha: string, extra: Record<string, string> = {}) =>
-    runAction('health-gate', {
-      url: services.map((service) => `http://127.0.0.1:${ports[service]}/api/info`).join('\n'),
-      'expect-json': `build.sha=${sha}`,
-      interval: '250ms',
-      timeout: '60s',
-      ...extra,
-    });
-  const matrix = (result: RunResult) => (JSON.parse(result.outputs.matrix!) as { include: Entry[] }).include;
-
   it('deploys through the GitOps repo, and rolls a broken release back with a revert', async () => {
-    const sha1 = app.commit({}, 'release 1');
-    app.push();
+    const sha1 = app.release({}, 'release 1');
     const started = performance.now();
-    const dir1 = checkout();
+    const dir1 = app.checkout();
     const changes = show(
       'build-matrix',
       await runAction(
@@ -184,19 +125,13 @@ describe.skipIf(!ready)('Option A end to end', () => {
         { cwd: dir1, event: { name: 'workflow_dispatch', payload: {} }, env: { GITHUB_SHA: sha1 } },
       ),
     );
-    const bumped = await buildAndBump(dir1, matrix(changes), sha1);
-    expect(bumped.outputs.changed).toBe('true');
+    expect((await buildAndBump(dir1, matrixEntries(changes), sha1)).outputs.changed).toBe('true');
     await argoSync();
-    show('health-gate', await gate(SERVICES, sha1));
+    show('health-gate', await gate(ports, SERVICES, sha1));
     const pushToHealthy = (performance.now() - started) / 1000;
 
-    const dockerfile = readFileSync(join(app.work, 'backend', 'Dockerfile'), 'utf8');
-    const sha2 = app.commit(
-      { 'backend/Dockerfile': dockerfile.replace(/^RUN .*$/m, '# the API file was lost in a refactor') },
-      'release 2: broken backend',
-    );
-    app.push();
-    const dir2 = checkout();
+    const sha2 = app.releaseBrokenBackend();
+    const dir2 = app.checkout();
     const changes2 = show(
       'build-matrix',
       await runAction(
@@ -209,27 +144,18 @@ describe.skipIf(!ready)('Option A end to end', () => {
         },
       ),
     );
-    expect(matrix(changes2).map((entry) => entry.service)).toEqual(['frontend', 'backend']);
-    await buildAndBump(dir2, matrix(changes2), sha2);
+    expect(matrixEntries(changes2).map((entry) => entry.service)).toEqual(['frontend', 'backend']);
+    await buildAndBump(dir2, matrixEntries(changes2), sha2);
     await argoSync();
-    const bad = await gate(['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
+    const bad = await gate(ports, ['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
     expect(bad.exitCode).toBe(1);
     expect(bad.outputs.reason).toContain('status 404 not in 200-299');
 
     const rollbackStarted = performance.now();
-    const revert = show(
-      'gitops-bump revert: last',
-      await runAction('gitops-bump', {
-        repository: 'omis/platform-gitops',
-        'git-url': gitServer.url('platform-gitops.git'),
-        token: GITOPS_TOKEN,
-        files: 'environments/prod/*.yaml',
-        revert: 'last',
-      }),
-    );
+    const revert = show('gitops-bump revert: last', await runAction('gitops-bump', { ...gitopsInputs(), revert: 'last' }));
     expect(revert.outputs.changed).toBe('true');
     await argoSync();
-    show('health-gate after rollback', await gate(SERVICES, sha1));
+    show('health-gate after rollback', await gate(ports, SERVICES, sha1));
     const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
     const log = execFileSync('git', ['--git-dir', gitopsDir, 'log', '--format=%s', 'main'], { encoding: 'utf8' })
       .trim()

@@ -1,0 +1,112 @@
+// The sample monorepo (examples/omis-sample) as the end-to-end tests use it: an app
+// repository pointed at the local registry, the runner's checkout of it, and the steps
+// the deployment workflows run for every service.
+import { copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { RunResult } from '../../packages/runner/harness.js';
+import { CLIENT, type FakeAcr, TENANT } from './fake-acr.js';
+import { TestRepo } from './git-repo.js';
+import { failure, runAction } from './run-action.js';
+
+export const SAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample');
+export const SERVICES = ['frontend', 'backend', 'csvtomdb'];
+const CONTEXTS = ['frontend', 'backend', 'csv-to-mdb'];
+
+/** One build-matrix entry, the fields the workflows use. */
+export interface Entry {
+  service: string;
+  registry: string;
+  repository: string;
+  image: string;
+  context: string;
+  dockerfile: string;
+}
+
+export const matrixEntries = (result: RunResult): Entry[] =>
+  (JSON.parse(result.outputs.matrix ?? '{"include":[]}') as { include: Entry[] }).include;
+
+/** Asserts a step succeeded; with DEMO=1 (npm run demo) prints its job summary. */
+export function show(step: string, result: RunResult): RunResult {
+  if (process.env.DEMO) console.log(`\n----- ${step} (exit ${result.exitCode}) -----\n${result.summary.trim()}`);
+  expect(failure(result), step).toBe('');
+  return result;
+}
+
+export class SampleApp {
+  readonly repo = new TestRepo();
+
+  constructor(registry: string) {
+    cpSync(SAMPLE, this.repo.work, { recursive: true });
+    const services = join(this.repo.work, '.github', 'deploy-services.yml');
+    writeFileSync(services, readFileSync(services, 'utf8').replace('omispcacrprod.azurecr.io', registry));
+  }
+
+  /** Commits and pushes to main; returns the SHA. */
+  release(files: Record<string, string | null>, message: string): string {
+    const sha = this.repo.commit(files, message);
+    this.repo.push();
+    return sha;
+  }
+
+  /** A release whose backend image has lost its /api/info. */
+  releaseBrokenBackend(): string {
+    const dockerfile = readFileSync(join(this.repo.work, 'backend', 'Dockerfile'), 'utf8');
+    return this.release(
+      { 'backend/Dockerfile': dockerfile.replace(/^RUN .*$/m, '# the API file was lost in a refactor') },
+      'release: broken backend',
+    );
+  }
+
+  /** The runner's checkout: depth 1, plus the static busybox each image is built around. */
+  checkout(): string {
+    const dir = this.repo.shallowCheckout('main');
+    for (const context of CONTEXTS) copyFileSync('/bin/busybox', join(dir, context, 'busybox'));
+    return dir;
+  }
+
+  cleanup(): void {
+    this.repo.cleanup();
+  }
+}
+
+const oidc = (acr: FakeAcr) => ({ 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': acr.authorityHost });
+
+/** acr-push as the build job runs it: OIDC, the commit's SHA as build argument. */
+export async function pushImage(acr: FakeAcr, entry: Entry, cwd: string, sha: string, tags: string): Promise<RunResult> {
+  const inputs = {
+    registry: entry.registry,
+    repository: entry.repository,
+    context: entry.context,
+    dockerfile: entry.dockerfile,
+    'build-args': `GIT_SHA=${sha}`,
+    tags,
+    ...oidc(acr),
+  };
+  return show(
+    `acr-push ${entry.service}`,
+    await runAction('acr-push', inputs, { cwd, env: { ...acr.oidcEnv, GITHUB_SHA: sha }, timeoutMs: 120_000 }),
+  );
+}
+
+/** acr-push promote: gives an image already in the registry another tag. */
+export async function promoteImage(acr: FakeAcr, entry: Entry, source: string, tag: string): Promise<RunResult> {
+  const inputs = { registry: entry.registry, repository: entry.repository, promote: source, tags: tag, ...oidc(acr) };
+  return show(`promote ${entry.service} ${source} -> ${tag}`, await runAction('acr-push', inputs, { env: acr.oidcEnv }));
+}
+
+/** health-gate on the services' /api/info, expecting the SHA. */
+export function gate(
+  ports: Record<string, number>,
+  services: string[],
+  sha: string,
+  extra: Record<string, string> = {},
+): Promise<RunResult> {
+  return runAction('health-gate', {
+    url: services.map((service) => `http://127.0.0.1:${ports[service]}/api/info`).join('\n'),
+    'expect-json': `build.sha=${sha}`,
+    interval: '250ms',
+    timeout: '60s',
+    ...extra,
+  });
+}
