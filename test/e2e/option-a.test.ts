@@ -20,7 +20,7 @@ import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
 import { freePort } from '../support/http-server.js';
 import { runAction } from '../support/run-action.js';
-import { type Entry, gate, matrixEntries, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
+import { changes, type Entry, gate, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
 
 const run = promisify(execFile);
 const GITOPS_TOKEN = 'ghs_gitopsE2eToken51';
@@ -117,35 +117,16 @@ describe.skipIf(!ready)('Option A end to end', () => {
     const sha1 = app.release({}, 'release 1');
     const started = performance.now();
     const dir1 = app.checkout();
-    const changes = show(
-      'build-matrix',
-      await runAction(
-        'build-matrix',
-        {},
-        { cwd: dir1, event: { name: 'workflow_dispatch', payload: {} }, env: { GITHUB_SHA: sha1 } },
-      ),
-    );
-    expect((await buildAndBump(dir1, matrixEntries(changes), sha1)).outputs.changed).toBe('true');
+    expect((await buildAndBump(dir1, await changes(dir1, sha1), sha1)).outputs.changed).toBe('true');
     await argoSync();
     show('health-gate', await gate(ports, SERVICES, sha1));
     const pushToHealthy = (performance.now() - started) / 1000;
 
     const sha2 = app.releaseBrokenBackend();
     const dir2 = app.checkout();
-    const changes2 = show(
-      'build-matrix',
-      await runAction(
-        'build-matrix',
-        {},
-        {
-          cwd: dir2,
-          event: { name: 'push', payload: { ref: 'refs/heads/main', before: sha1, after: sha2 } },
-          env: { GITHUB_SHA: sha2 },
-        },
-      ),
-    );
-    expect(matrixEntries(changes2).map((entry) => entry.service)).toEqual(['frontend', 'backend']);
-    await buildAndBump(dir2, matrixEntries(changes2), sha2);
+    const entries2 = await changes(dir2, sha2, sha1);
+    expect(entries2.map((entry) => entry.service)).toEqual(['frontend', 'backend']);
+    await buildAndBump(dir2, entries2, sha2);
     await argoSync();
     const bad = await gate(ports, ['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
     expect(bad.exitCode).toBe(1);

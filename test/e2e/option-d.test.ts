@@ -18,7 +18,7 @@ import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { freePort } from '../support/http-server.js';
 import { runAction } from '../support/run-action.js';
-import { gate, matrixEntries, promoteImage, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
+import { changes, gate, matrixEntries, promoteImage, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
@@ -83,15 +83,7 @@ describe.skipIf(!ready)('Option D end to end', () => {
     const sha1 = app.release({}, 'release 1');
     const started = performance.now();
     const dir1 = app.checkout();
-    const changes1 = show(
-      'build-matrix',
-      await runAction(
-        'build-matrix',
-        {},
-        { cwd: dir1, event: { name: 'workflow_dispatch', payload: {} }, env: { GITHUB_SHA: sha1 } },
-      ),
-    );
-    const entries1 = matrixEntries(changes1);
+    const entries1 = await changes(dir1, sha1);
     expect(entries1.map((entry) => entry.service)).toEqual(SERVICES);
     for (const entry of entries1) await pushImage(acr, entry, dir1, sha1, `${sha1}\nlatest`);
     expect(show('watchtower-config apply', await deploy(dir1)).outputs.updated).toBe('3');
@@ -102,19 +94,7 @@ describe.skipIf(!ready)('Option D end to end', () => {
     // --- release 2: the backend is broken (no /api/info) ----------------------------------
     const sha2 = app.releaseBrokenBackend();
     const dir2 = app.checkout();
-    const changes2 = show(
-      'build-matrix',
-      await runAction(
-        'build-matrix',
-        {},
-        {
-          cwd: dir2,
-          event: { name: 'push', payload: { ref: 'refs/heads/main', before: sha1, after: sha2 } },
-          env: { GITHUB_SHA: sha2 },
-        },
-      ),
-    );
-    const entries2 = matrixEntries(changes2);
+    const entries2 = await changes(dir2, sha2, sha1);
     expect(entries2.map((entry) => entry.service)).toEqual(['frontend', 'backend']);
     for (const entry of entries2) await pushImage(acr, entry, dir2, sha2, `${sha2}\nlatest`);
     show('watchtower-config apply', await deploy(dir2));

@@ -110,3 +110,15 @@ export function gate(
     ...extra,
   });
 }
+
+/**
+ * The changes job: build-matrix for a push from `before` to `sha`, or, without `before`, a
+ * workflow_dispatch (everything). Returns the matrix entries.
+ */
+export async function changes(dir: string, sha: string, before?: string): Promise<Entry[]> {
+  const event =
+    before === undefined
+      ? { name: 'workflow_dispatch', payload: {} }
+      : { name: 'push', payload: { ref: 'refs/heads/main', before, after: sha } };
+  return matrixEntries(show('build-matrix', await runAction('build-matrix', {}, { cwd: dir, event, env: { GITHUB_SHA: sha } })));
+}
