@@ -1,6 +1,6 @@
 // @ts-check
-// Startup cost of an action on its fastest path (a bad input), against a minimal ncc bundle
-// that only imports @actions/core and reads one input: median of interleaved runs.
+// Startup cost of each action on its fastest path (a bad input), against a minimal ncc bundle
+// that only imports @actions/core and reads one input: medians of interleaved runs.
 // Usage: node scripts/bench-startup.mjs [runs]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,17 @@ function timeRun(script, inputs) {
   return elapsed;
 }
 
-export function measureStartup(runs = 10) {
+/** A bad input for each action: it must fail at once, before any work. */
+export const BAD_INPUTS = {
+  'acr-push': { INPUT_REGISTRY: 'https://bad', INPUT_REPOSITORY: 'a' },
+  'build-matrix': { INPUT_ALL: 'maybe' },
+  'gitops-bump': { INPUT_REPOSITORY: 'not a repository' },
+  'health-gate': { INPUT_INTERVAL: 'abc', INPUT_URL: 'http://127.0.0.1:9/' },
+  'watchtower-config': { INPUT_MODE: 'deploy' },
+};
+
+/** @param {number} runs @param {keyof typeof BAD_INPUTS} [action] */
+export function measureStartup(runs = 10, action = 'health-gate') {
   const out = mkdtempSync(join(tmpdir(), 'startup-baseline-'));
   try {
     const ncc = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
@@ -34,16 +44,16 @@ export function measureStartup(runs = 10) {
       stdio: 'pipe',
     });
     const baseline = join(out, 'index.js');
-    const action = join(ROOT, 'dist', 'health-gate', 'index.js');
-    const badInput = { INPUT_INTERVAL: 'abc', INPUT_URL: 'http://127.0.0.1:9/' };
+    const bundle = join(ROOT, 'dist', action, 'index.js');
+    const badInput = { INPUT_INTERVAL: 'abc', ...BAD_INPUTS[action] };
     // Warm the file cache for both, then interleave so that background load hits both alike.
     timeRun(baseline, badInput);
-    timeRun(action, badInput);
+    timeRun(bundle, badInput);
     const base = [];
     const ours = [];
     for (let run = 0; run < runs; run++) {
       base.push(timeRun(baseline, badInput));
-      ours.push(timeRun(action, badInput));
+      ours.push(timeRun(bundle, badInput));
     }
     const baselineMs = median(base);
     const actionMs = median(ours);
@@ -54,9 +64,11 @@ export function measureStartup(runs = 10) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = measureStartup(Number(process.argv[2] ?? 10));
-  console.log(
-    `startup, median of ${result.runs}: core-only bundle ${result.baselineMs.toFixed(1)} ms, ` +
-      `health-gate with a bad input ${result.actionMs.toFixed(1)} ms, overhead ${result.overheadMs.toFixed(1)} ms`,
-  );
+  for (const action of /** @type {(keyof typeof BAD_INPUTS)[]} */ (Object.keys(BAD_INPUTS))) {
+    const result = measureStartup(Number(process.argv[2] ?? 10), action);
+    console.log(
+      `${action}: median of ${result.runs}: core-only bundle ${result.baselineMs.toFixed(1)} ms, ` +
+        `${action} with a bad input ${result.actionMs.toFixed(1)} ms, overhead ${result.overheadMs.toFixed(1)} ms`,
+    );
+  }
 }

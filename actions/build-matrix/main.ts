@@ -7,7 +7,7 @@ import { Inputs } from '../../packages/shared/inputs.js';
 import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { changedFiles, planRange, resolveRange } from './range.js';
-import { parseServicesFile } from './services-file.js';
+import type { ServicesFile } from './services-file.js';
 import { matrixEntry, selectServices } from './select.js';
 import { renderSummary } from './summary.js';
 
@@ -20,7 +20,12 @@ export async function main(): Promise<void> {
   const base = inputs.string('base');
   const head = inputs.string('head');
   if (head !== undefined && base === undefined) throw new InputError('head', 'needs base as well');
-  const file = inline === undefined ? readConfigFile(inputs.raw('config')) : parseServicesFile('services', inline);
+  // The YAML parser is loaded only once the inputs are known to be good: a typo fails fast.
+  const { parseServicesFile } = await import('./services-file.js');
+  const file: ServicesFile =
+    inline === undefined
+      ? parseServicesFile('config', readConfigFile(inputs.raw('config')))
+      : parseServicesFile('services', inline);
 
   const git = new Git(process.cwd());
   const plan = planRange({ event: readEvent(), base, head, all, sha: process.env.GITHUB_SHA });
@@ -50,8 +55,8 @@ export async function main(): Promise<void> {
   await writeSummary(renderSummary(file, selections, range));
 }
 
-function readConfigFile(path: string): ReturnType<typeof parseServicesFile> {
+function readConfigFile(path: string): string {
   if (!existsSync(path))
     throw new InputError('config', `names ${path}, which does not exist in the checkout (or give services inline)`);
-  return parseServicesFile('config', readFileSync(path, 'utf8'));
+  return readFileSync(path, 'utf8');
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { Inputs } from '../../packages/shared/inputs.js';
 import { redactSecrets, registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
-import { applyBump, type BumpResult, commitArgs, imagesSummary } from './bump.js';
+import type { BumpResult } from './bump.js';
 import { type BumpConfig, DEFAULTS, readConfig } from './config.js';
 import { type Change, openOrUpdatePull, type Published, pushToBranch } from './publish.js';
 import { findLastBump, revertCommit } from './revert.js';
@@ -11,6 +11,8 @@ import { Workspace } from './workspace.js';
 
 export async function main(): Promise<void> {
   const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
+  // The YAML editor (and its parser) is loaded only once the inputs are known to be good.
+  const { applyBump, commitArgs, imagesSummary } = await import('./bump.js');
   const env = process.env;
   const runUrl = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? config.repository}/actions/runs/${env.GITHUB_RUN_ID ?? '0'}`;
   const log = (line: string) => {
@@ -47,7 +49,7 @@ export async function main(): Promise<void> {
     } else if (config.mode === 'push') {
       published = await pushToBranch(workspace, config, change, log);
     } else {
-      published = await openOrUpdatePull(workspace, config, change, pullText(config, runUrl), log);
+      published = await openOrUpdatePull(workspace, config, change, pullText(config, runUrl, imagesSummary(config)), log);
     }
 
     if (!published.changed) log(`Nothing to change: ${config.branch} already has ${imagesSummary(config)}`);
@@ -68,8 +70,7 @@ export async function main(): Promise<void> {
   }
 }
 
-function pullText(config: BumpConfig, runUrl: string): { title: string; body: string } {
-  const images = imagesSummary(config);
+function pullText(config: BumpConfig, runUrl: string, images: string): { title: string; body: string } {
   return {
     title: config.prTitle.replaceAll('{images}', images),
     body: [

@@ -5,7 +5,7 @@ import { execChecked } from '../../packages/shared/exec.js';
 import { shellQuote } from '../../packages/shared/shell-quote.js';
 import type { Ssh } from '../../packages/shared/ssh.js';
 import type { ApplyConfig } from './config.js';
-import { COMPOSE_FILE, CONFIG_DIR, dockerConfigFile } from './generate.js';
+import { COMPOSE_FILE, CONFIG_DIR, dockerConfigFile } from './files.js';
 
 export interface ApplyResult {
   files: string[];

@@ -1,16 +1,6 @@
 import { Document } from 'yaml';
-import type { GenerateConfig, RegistryLogin } from './config.js';
-
-export const COMPOSE_FILE = 'docker-compose.watchtower.yml';
-export const ENV_FILE = 'watchtower.env';
-export const CONFIG_DIR = 'docker-config';
-
-export interface GeneratedFile {
-  path: string;
-  content: string;
-  /** Files holding secrets are written 0600. */
-  secret: boolean;
-}
+import type { GenerateConfig } from './config.js';
+import { COMPOSE_FILE, CONFIG_DIR, dockerConfigFile, ENV_FILE, type GeneratedFile } from './files.js';
 
 const ENABLE_LABEL = 'com.centurylinklabs.watchtower.enable';
 const SCOPE_LABEL = 'com.centurylinklabs.watchtower.scope';
@@ -64,12 +54,4 @@ export function generateFiles(config: GenerateConfig): GeneratedFile[] {
   ];
   if (secrets.length > 0) files.push({ path: ENV_FILE, content: `${secrets.join('\n')}\n`, secret: true });
   return files;
-}
-
-/** A docker config.json holding one registry login, as `docker login` would write it. */
-export function dockerConfigFile(registry: RegistryLogin | undefined): GeneratedFile {
-  const auths: Record<string, { auth: string }> = {};
-  if (registry !== undefined)
-    auths[registry.host] = { auth: Buffer.from(`${registry.username}:${registry.password}`).toString('base64') };
-  return { path: `${CONFIG_DIR}/config.json`, content: `${JSON.stringify({ auths }, null, 2)}\n`, secret: true };
 }

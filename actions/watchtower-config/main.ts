@@ -7,7 +7,7 @@ import { Ssh } from '../../packages/shared/ssh.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { applyOverSsh, composeScript, filesToSend } from './apply.js';
 import { type ApplyConfig, DEFAULTS, type GenerateConfig, readConfig, type TriggerConfig } from './config.js';
-import { COMPOSE_FILE, CONFIG_DIR, generateFiles } from './generate.js';
+import { COMPOSE_FILE, CONFIG_DIR } from './files.js';
 import { renderSummary } from './summary.js';
 import { triggerUpdate, triggerUrl } from './trigger.js';
 
@@ -15,7 +15,7 @@ export async function main(): Promise<void> {
   const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
   const outputs = { 'compose-file': '', 'config-dir': '', updated: '', 'trigger-status': '' };
   let lines: string[];
-  if (config.mode === 'generate') lines = generate(config.generate, config.dryRun, outputs);
+  if (config.mode === 'generate') lines = await generate(config.generate, config.dryRun, outputs);
   else if (config.mode === 'trigger') lines = await trigger(config.trigger, config.dryRun, outputs);
   else lines = await apply(config.apply, config.dryRun, outputs);
   setOutputs(outputs);
@@ -24,7 +24,9 @@ export async function main(): Promise<void> {
 
 type Outputs = Record<'compose-file' | 'config-dir' | 'updated' | 'trigger-status', string>;
 
-function generate(config: GenerateConfig, dryRun: boolean, outputs: Outputs): string[] {
+async function generate(config: GenerateConfig, dryRun: boolean, outputs: Outputs): Promise<string[]> {
+  // Only this mode writes YAML, so only it loads the YAML library.
+  const { generateFiles } = await import('./generate.js');
   const files = generateFiles(config);
   const lines: string[] = [];
   for (const file of files) {

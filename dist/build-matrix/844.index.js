@@ -1,0 +1,153 @@
+export const id = 844;
+export const ids = [844];
+export const modules = {
+
+/***/ 5844:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   parseServicesFile: () => (/* binding */ parseServicesFile)
+/* harmony export */ });
+/* unused harmony exports COMMANDS, parseToolchain */
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8815);
+/* harmony import */ var _packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6955);
+
+
+const COMMANDS = ['install', 'lint', 'test', 'build'];
+const SERVICE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const SERVICE_KEYS = new Set(['path', 'toolchain', 'commands', 'watch', 'depends-on', 'dockerfile', 'context']);
+const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'services']);
+/**
+ * Parses and checks a services file. Every problem is one line naming the input (`config`
+ * or `services`) and the exact key, so a typo is found before anything is built.
+ */
+function parseServicesFile(input, text) {
+    const fail = (detail) => new _packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .d(input, detail);
+    let document;
+    try {
+        document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(text);
+    }
+    catch (error) {
+        throw fail(`is not valid YAML: ${error.message.split('\n')[0] ?? ''}`);
+    }
+    if (!isRecord(document))
+        throw fail('must be a YAML mapping with registry and services');
+    for (const key of Object.keys(document))
+        if (!TOP_KEYS.has(key))
+            throw fail(`has an unknown key "${key}"`);
+    const registry = document.registry;
+    if (typeof registry !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/i.test(registry)) {
+        throw fail('registry must be a registry host such as myacr.azurecr.io or 127.0.0.1:5000');
+    }
+    const prefix = document['repository-prefix'] ?? '';
+    if (typeof prefix !== 'string' || (prefix !== '' && !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(prefix))) {
+        throw fail('repository-prefix must be lowercase letters, digits and . _ - / separators');
+    }
+    const shared = stringList(document.shared, 'shared', fail);
+    if (!isRecord(document.services) || Object.keys(document.services).length === 0) {
+        throw fail('services must map at least one service name to its settings');
+    }
+    const services = Object.entries(document.services).map(([name, raw]) => parseService(name, raw, fail));
+    checkDependencies(services, fail);
+    return { registry: registry.toLowerCase(), repositoryPrefix: prefix, shared, services };
+}
+function parseService(name, raw, fail) {
+    const at = `services.${name}`;
+    if (!SERVICE_NAME.test(name))
+        throw fail(`${at}: a service name must be lowercase letters and digits, with . _ - between`);
+    if (!isRecord(raw))
+        throw fail(`${at} must be a mapping with at least path`);
+    for (const key of Object.keys(raw))
+        if (!SERVICE_KEYS.has(key))
+            throw fail(`${at} has an unknown key "${key}"`);
+    const path = normalisePath(raw.path);
+    if (path === undefined)
+        throw fail(`${at}.path must be a relative folder such as ${name}`);
+    const context = raw.context === undefined ? path : normalisePath(raw.context);
+    if (context === undefined)
+        throw fail(`${at}.context must be a relative folder`);
+    const dockerfile = raw.dockerfile === undefined ? `${path === '.' ? '' : `${path}/`}Dockerfile` : normalisePath(raw.dockerfile);
+    if (dockerfile === undefined)
+        throw fail(`${at}.dockerfile must be a relative file path`);
+    const commands = Object.fromEntries(COMMANDS.map((command) => [command, '']));
+    if (raw.commands !== undefined) {
+        if (!isRecord(raw.commands))
+            throw fail(`${at}.commands must map ${COMMANDS.join(', ')} to shell commands`);
+        for (const [command, value] of Object.entries(raw.commands)) {
+            if (!COMMANDS.includes(command)) {
+                throw fail(`${at}.commands has an unknown command "${command}"; allowed: ${COMMANDS.join(', ')}`);
+            }
+            if (typeof value !== 'string')
+                throw fail(`${at}.commands.${command} must be a string`);
+            commands[command] = value;
+        }
+    }
+    return {
+        name,
+        path,
+        context,
+        dockerfile,
+        toolchain: parseToolchain(raw.toolchain, `${at}.toolchain`, fail),
+        commands,
+        watch: stringList(raw.watch, `${at}.watch`, fail),
+        dependsOn: stringList(raw['depends-on'], `${at}.depends-on`, fail),
+    };
+}
+function parseToolchain(raw, at, fail) {
+    const spec = raw ?? 'none';
+    if (spec === 'none')
+        return { spec: 'none', name: 'none', version: '' };
+    const match = typeof spec === 'string' ? /^(node|java)@(\d+(?:\.\d+){0,2})$/.exec(spec) : null;
+    if (!match)
+        throw fail(`${at} must be node@N, java@N or none; got ${JSON.stringify(spec)}`);
+    return { spec: spec, name: match[1], version: match[2] ?? '' };
+}
+function checkDependencies(services, fail) {
+    const names = new Set(services.map((service) => service.name));
+    for (const service of services) {
+        for (const dependency of service.dependsOn) {
+            if (!names.has(dependency)) {
+                throw fail(`services.${service.name}.depends-on names "${dependency}", which is not a service (known: ${[...names].join(', ')})`);
+            }
+        }
+    }
+    // Depth-first search; the grey set holds the current path, so meeting it again is a cycle.
+    const byName = new Map(services.map((service) => [service.name, service]));
+    const done = new Set();
+    const visit = (name, path) => {
+        if (done.has(name))
+            return;
+        const start = path.indexOf(name);
+        if (start >= 0)
+            throw fail(`services have a depends-on cycle: ${[...path.slice(start), name].join(' -> ')}`);
+        for (const dependency of byName.get(name)?.dependsOn ?? [])
+            visit(dependency, [...path, name]);
+        done.add(name);
+    };
+    for (const service of services)
+        visit(service.name, []);
+}
+function normalisePath(raw) {
+    if (typeof raw !== 'string')
+        return undefined;
+    const path = raw.trim().replace(/^\.\//, '').replace(/\/+$/, '') || '.';
+    if (path.startsWith('/') || path.split('/').includes('..'))
+        return undefined;
+    return path;
+}
+function stringList(raw, at, fail) {
+    if (raw === undefined || raw === null)
+        return [];
+    if (!Array.isArray(raw) || raw.some((item) => typeof item !== 'string' || item === '')) {
+        throw fail(`${at} must be a list of strings`);
+    }
+    return raw;
+}
+function isRecord(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+
+/***/ })
+
+};
