@@ -4,7 +4,6 @@ import {
   isMap,
   isScalar,
   isSeq,
-  type Node,
   parseAllDocuments,
   type Scalar,
   stringify,
@@ -251,5 +250,3 @@ export function applyEdits(source: string, edits: readonly TextEdit[]): string {
   }
   return result;
 }
-
-export type { Node };
