@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
 import { GitHubApi, type PullRequest } from './github-api.js';
+import type { ExecResult } from '../../packages/shared/exec.js';
 import { isRejectedPush, isTransientGitFailure, lastLine, type Workspace } from './workspace.js';
 
 /** Builds the change on the current remote tip; returns false when there is nothing to commit. */
@@ -25,11 +26,52 @@ async function diffOf(workspace: Workspace): Promise<string> {
   return diff.length > 60_000 ? `${diff.slice(0, 60_000)}\n... (diff cut at 60000 characters)` : diff;
 }
 
+/** How one attempt ended: pushed (or found already there), or a git push that did not land. */
+type PushOutcome = { landed: true; sha: string; pushed: boolean } | { landed: false; result: ExecResult };
+
 /**
- * Push mode: rebuild the change on the newest tip and push; a push lost to another pipeline
- * (non-fast-forward) starts over from a fresh fetch, after a jittered wait, up to
- * max-attempts. The target branch is never force-pushed, so no one's commit is lost and
- * history stays linear.
+ * The loop both modes share: from a fresh fetch of the tip, build the change and push it.
+ * A push lost to another pipeline (non-fast-forward), or hit by a network fault, starts over
+ * after a fully jittered wait, up to max-attempts; any other failure ends it at once.
+ */
+async function landChange(
+  workspace: Workspace,
+  config: BumpConfig,
+  target: string,
+  change: Change,
+  push: () => Promise<PushOutcome>,
+  log: (line: string) => void,
+): Promise<{ changed: false; attempts: number } | { changed: true; sha: string; pushed: boolean; attempts: number }> {
+  for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
+    await workspace.syncToRemote();
+    if (!(await change(attempt))) return { changed: false, attempts: attempt };
+    const outcome = await push();
+    if (outcome.landed) return { changed: true, sha: outcome.sha, pushed: outcome.pushed, attempts: attempt };
+    const { stdout, stderr } = outcome.result;
+    if (!isRejectedPush(`${stdout}\n${stderr}`) && !isTransientGitFailure(`${stdout}\n${stderr}`)) {
+      throw new Error(`push to ${target} failed: ${lastLine(stderr)}`);
+    }
+    if (attempt < config.maxAttempts) {
+      const delay = backoffDelay(BACKOFF, attempt, Math.random);
+      log(`push attempt ${attempt} was rejected (another pipeline pushed first); retrying on the new tip in ${delay} ms`);
+      await sleep(delay);
+    }
+  }
+  const note = target === config.branch ? '; nothing was force-pushed' : '';
+  throw new Error(`push to ${target} was rejected ${config.maxAttempts} times as other pipelines landed first${note}`);
+}
+
+/** A git push: landed with HEAD's SHA, or the result to classify. */
+async function pushHead(workspace: Workspace, args: readonly string[]): Promise<PushOutcome> {
+  const result = await workspace.git(['push', '--porcelain', ...args]);
+  return result.code === 0
+    ? { landed: true, sha: await workspace.gitOut(['rev-parse', 'HEAD']), pushed: true }
+    : { landed: false, result };
+}
+
+/**
+ * Push mode: the change lands on the target branch, which is never force-pushed, so no
+ * one's commit is lost and history stays linear.
  */
 export async function pushToBranch(
   workspace: Workspace,
@@ -37,30 +79,16 @@ export async function pushToBranch(
   change: Change,
   log: (line: string) => void,
 ): Promise<Published> {
-  for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
-    await workspace.syncToRemote();
-    if (!(await change(attempt))) return { changed: false, commitSha: '', attempts: attempt, diff: '' };
-    const push = await workspace.git(['push', '--porcelain', 'origin', `HEAD:refs/heads/${config.branch}`]);
-    if (push.code === 0) {
-      return {
-        changed: true,
-        commitSha: await workspace.gitOut(['rev-parse', 'HEAD']),
-        attempts: attempt,
-        diff: await diffOf(workspace),
-      };
-    }
-    const output = `${push.stdout}\n${push.stderr}`;
-    if (!isRejectedPush(output) && !isTransientGitFailure(output))
-      throw new Error(`push to ${config.branch} failed: ${lastLine(push.stderr)}`);
-    if (attempt < config.maxAttempts) {
-      const delay = backoffDelay(BACKOFF, attempt, Math.random);
-      log(`push attempt ${attempt} was rejected (another pipeline pushed first); retrying on the new tip in ${delay} ms`);
-      await sleep(delay);
-    }
-  }
-  throw new Error(
-    `push to ${config.branch} was rejected ${config.maxAttempts} times as other pipelines landed first; nothing was force-pushed`,
+  const landed = await landChange(
+    workspace,
+    config,
+    config.branch,
+    change,
+    () => pushHead(workspace, ['origin', `HEAD:refs/heads/${config.branch}`]),
+    log,
   );
+  if (!landed.changed) return { changed: false, commitSha: '', attempts: landed.attempts, diff: '' };
+  return { changed: true, commitSha: landed.sha, attempts: landed.attempts, diff: await diffOf(workspace) };
 }
 
 /** The deterministic PR branch: one per target branch and set of files, so re-runs find it. */
@@ -84,50 +112,41 @@ export async function openOrUpdatePull(
   log: (line: string) => void,
 ): Promise<Published> {
   const prBranch = config.prBranch ?? defaultPrBranch(config);
-  let commitSha = '';
-  let attempts = 0;
-  let pushed = false;
-  for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
-    attempts = attempt;
-    await workspace.syncToRemote();
-    if (!(await change(attempt))) return { changed: false, commitSha: '', attempts, diff: '' };
-    commitSha = await workspace.gitOut(['rev-parse', 'HEAD']);
-    const remote = (await workspace.gitOut(['ls-remote', 'origin', `refs/heads/${prBranch}`])).split('\t')[0] ?? '';
-    if (remote) {
-      await workspace.gitOut([
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        'origin',
-        `+refs/heads/${prBranch}:refs/remotes/origin/${prBranch}`,
-      ]);
-      const sameTree =
-        (await workspace.gitOut(['rev-parse', `${remote}^{tree}`])) === (await workspace.gitOut(['rev-parse', 'HEAD^{tree}']));
-      const sameBase =
-        (await workspace.git(['merge-base', '--is-ancestor', `refs/remotes/origin/${config.branch}`, remote])).code === 0;
-      if (sameTree && sameBase) {
-        log(`${prBranch} already holds this change (${remote.slice(0, 12)}); not pushing again`);
-        commitSha = remote;
-        break;
+  const landed = await landChange(
+    workspace,
+    config,
+    prBranch,
+    change,
+    async () => {
+      const remote = (await workspace.gitOut(['ls-remote', 'origin', `refs/heads/${prBranch}`])).split('\t')[0] ?? '';
+      if (remote) {
+        await workspace.gitOut([
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          'origin',
+          `+refs/heads/${prBranch}:refs/remotes/origin/${prBranch}`,
+        ]);
+        const sameTree =
+          (await workspace.gitOut(['rev-parse', `${remote}^{tree}`])) === (await workspace.gitOut(['rev-parse', 'HEAD^{tree}']));
+        const sameBase =
+          (await workspace.git(['merge-base', '--is-ancestor', `refs/remotes/origin/${config.branch}`, remote])).code === 0;
+        if (sameTree && sameBase) {
+          log(`${prBranch} already holds this change (${remote.slice(0, 12)}); not pushing again`);
+          return { landed: true, sha: remote, pushed: false };
+        }
       }
-    }
-    const push = await workspace.git([
-      'push',
-      '--porcelain',
-      `--force-with-lease=refs/heads/${prBranch}:${remote}`,
-      'origin',
-      `HEAD:refs/heads/${prBranch}`,
-    ]);
-    if (push.code === 0) {
-      pushed = true;
-      break;
-    }
-    const output = `${push.stdout}\n${push.stderr}`;
-    if (!isRejectedPush(output) && !isTransientGitFailure(output))
-      throw new Error(`push to ${prBranch} failed: ${lastLine(push.stderr)}`);
-    if (attempt === config.maxAttempts) throw new Error(`push to ${prBranch} was rejected ${attempts} times`);
-    await sleep(backoffDelay(BACKOFF, attempt, Math.random));
-  }
+      // Our own branch: force is fine, but only over the commit we saw (a lease).
+      return pushHead(workspace, [
+        `--force-with-lease=refs/heads/${prBranch}:${remote}`,
+        'origin',
+        `HEAD:refs/heads/${prBranch}`,
+      ]);
+    },
+    log,
+  );
+  if (!landed.changed) return { changed: false, commitSha: '', attempts: landed.attempts, diff: '' };
+  const { sha: commitSha, pushed, attempts } = landed;
   const diff = await diffOf(workspace);
 
   const api = new GitHubApi(
