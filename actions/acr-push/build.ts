@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Docker, isTransientDockerFailure } from '../../packages/shared/docker.js';
+import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
 import { imageRef } from '../../packages/shared/image-ref.js';
 import { DEFAULT_RETRY, retry, type RetryHooks, type RetryPolicy } from '../../packages/shared/retry.js';
 import type { AcrPushConfig } from './config.js';
@@ -50,15 +51,14 @@ export interface BuildDeps {
   hooks?: RetryHooks;
 }
 
-function checked(step: string, result: { code: number; stdout: string; stderr: string }): void {
+function checked(step: string, result: ExecResult): void {
   if (result.code !== 0) {
-    const tail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' | ');
-    throw Object.assign(new Error(`${step} failed: ${tail}`), { output: `${result.stdout}\n${result.stderr}` });
+    throw Object.assign(new Error(`${step} failed: ${outputTail(result)}`), { output: `${result.stdout}\n${result.stderr}` });
   }
 }
 
 /** Retries a docker step while its output reads as a transient registry or network fault. */
-function retryingDocker(step: string, run: () => Promise<{ code: number; stdout: string; stderr: string }>, deps: BuildDeps) {
+function retryingDocker(step: string, run: () => Promise<ExecResult>, deps: BuildDeps) {
   let attempts = 0;
   const result = retry(
     async () => {

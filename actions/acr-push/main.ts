@@ -28,8 +28,9 @@ export async function main(): Promise<void> {
   let digest: string | undefined;
   let detail: string;
   if (config.promote !== undefined) {
-    detail = `promote ${imageRef(config.registry, config.repository, config.promote)}`;
-    if (config.dryRun) core.info(`dry-run: would copy the manifest of ${detail.slice(8)} to ${refs.join(', ')}`);
+    const source = imageRef(config.registry, config.repository, config.promote);
+    detail = `promote ${source}`;
+    if (config.dryRun) core.info(`dry-run: would copy the manifest of ${source} to ${refs.join(', ')}`);
     else {
       const client = new RegistryClient(config.registry, await registryCredential(config));
       ({ digest } = await promote(client, config.repository, config.promote, tags));

@@ -1,6 +1,6 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, runBundledAction } from './harness.js';
+import { maskText, REPO_ROOT, runBundledAction } from './harness.js';
 
 const USAGE = `Usage:
   deploy-actions run <action> [--input name=value]... [--env NAME=value]... [--event name --event-path file.json] [--timeout 10m]
@@ -59,7 +59,7 @@ async function run(args: string[]): Promise<number> {
     timeoutMs,
     onLine: (line, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`),
   });
-  const mask = (text: string) => result.masks.reduce((shown, secret) => (secret ? shown.replaceAll(secret, '***') : shown), text);
+  const mask = (text: string) => maskText(text, result.masks);
   console.log('\n── outputs ──');
   for (const [name, value] of Object.entries(result.outputs)) {
     const shown = value.length > 400 ? `${value.slice(0, 400)}… (${value.length} chars)` : value;

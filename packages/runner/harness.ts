@@ -172,8 +172,9 @@ function renderCommand(command: WorkflowCommand): string {
   return label === undefined ? `::${command.command}::${command.message}` : `${label}${command.message}`;
 }
 
-function maskLine(line: string, masks: readonly string[]): string {
-  let shown = line;
+/** Text as the runner shows it: every `::add-mask::` value replaced by `***`. */
+export function maskText(text: string, masks: readonly string[]): string {
+  let shown = text;
   for (const secret of masks) if (secret !== '') shown = shown.replaceAll(secret, '***');
   return shown;
 }
@@ -201,7 +202,7 @@ function runStep(
       return;
     }
     if (command?.command === 'debug' || command?.command === 'endgroup') return;
-    const shown = maskLine(command ? renderCommand(command) : line, masks);
+    const shown = maskText(command ? renderCommand(command) : line, masks);
     log.push(shown);
     options.onLine?.(shown, stream);
   };

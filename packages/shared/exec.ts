@@ -17,13 +17,18 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** The last lines of what a program said (stderr, or stdout when stderr is empty), on one line. */
+export function outputTail(result: Pick<ExecResult, 'stdout' | 'stderr'>, lines = 3): string {
+  return (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-lines).join(' | ');
+}
+
 export class ExecError extends Error {
   override readonly name = 'ExecError';
   constructor(
     readonly command: string,
     readonly result: ExecResult,
   ) {
-    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' | ');
+    const detail = outputTail(result);
     super(`${command} exited with ${result.code}${detail ? `: ${detail}` : ''}`);
   }
 }

@@ -33,6 +33,8 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 
 const TIMEOUT_MS = 60_000;
 
+const basicAuth = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
 /**
  * The registry HTTP API with the Docker token protocol, which ACR follows: a 401 challenge
  * names the token realm; a refresh token is traded there by POST (OAuth2), a user and
@@ -124,7 +126,7 @@ export class RegistryClient {
     const credential = this.credential;
     if (challenge.scheme === 'basic') {
       if (credential.kind !== 'basic') throw new RegistryError(`${this.registry} wants a user name and password`);
-      return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+      return basicAuth(credential.username, credential.password);
     }
     const realm = challenge.params.realm;
     if (challenge.scheme !== 'bearer' || !realm) throw new RegistryError(`${this.registry} sent an unknown auth challenge`);
@@ -147,9 +149,7 @@ export class RegistryClient {
       url.searchParams.set('service', service);
       url.searchParams.set('scope', scope);
       const headers: Record<string, string> =
-        credential.kind === 'basic'
-          ? { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
-          : {};
+        credential.kind === 'basic' ? { authorization: basicAuth(credential.username, credential.password) } : {};
       response = await httpRequestWithRetry({ url, headers, timeoutMs: TIMEOUT_MS }, { policy: this.policy });
     }
     if (response.status !== 200)
