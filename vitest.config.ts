@@ -1,12 +1,42 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects, each runnable alone (`npm test -- --project unit`). Each project's test
+// timeout is longer than the longest child-process timeout inside it, so a hung child is
+// reported by the harness (exit code, timedOut) and never by a bare vitest timeout.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     // Integration tests run bundled actions as child processes against local servers;
     // two workers match the two cores here and keep timing-based tests honest.
     maxWorkers: 2,
+    // Only the unit project's in-process code may call @actions/core; it must not print
+    // workflow commands into the test log (test/setup/quiet-core.ts).
+    setupFiles: ['test/setup/quiet-core.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Children run at most 4 minutes (test/support/run-action.ts caps them).
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          globalSetup: ['test/setup/bundles.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          globalSetup: ['test/setup/bundles.ts'],
+        },
+      },
+    ],
   },
 });

@@ -10,8 +10,18 @@ import { listBundles, ROOT } from './actions.mjs';
 const run = promisify(execFile);
 const NCC = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
-/** @param {string} outDir @param {string[]} only */
-export async function build(outDir, only = []) {
+/**
+ * @param {string} outDir
+ * @param {string[]} only
+ * @param {(line: string) => void} [log]
+ */
+export async function build(
+  outDir,
+  only = [],
+  log = (line) => {
+    console.log(line);
+  },
+) {
   const bundles = listBundles().filter((bundle) => only.length === 0 || only.includes(bundle.name));
   mkdirSync(outDir, { recursive: true });
   // Two at a time: ncc is single-threaded and the machines here have two cores.
@@ -32,7 +42,7 @@ export async function build(outDir, only = []) {
         const failure = /** @type {{ stdout?: string, stderr?: string, message?: string }} */ (error);
         throw new Error(`ncc failed for ${bundle.name}:\n${failure.stdout ?? ''}${failure.stderr ?? failure.message ?? ''}`);
       });
-      console.log(`built ${bundle.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(`built ${bundle.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   };
   await Promise.all([worker(), worker()]);

@@ -1,10 +1,9 @@
 // @ts-check
 // Fails when dist/ or action-catalog.md differ from what a fresh build and catalog produce.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from './actions.mjs';
-import { build } from './build.mjs';
+import { ensureBundles } from './bundles.mjs';
 import { renderCatalog } from './catalog.mjs';
 
 /** @param {string} dir @returns {string[]} */
@@ -16,12 +15,13 @@ function files(dir) {
     .sort();
 }
 
-const fresh = mkdtempSync(join(tmpdir(), 'deploy-actions-check-'));
+// The build of the current source, shared with the tests (scripts/bundles.mjs): made once
+// for a given source, so `.ci/run` builds once for check and test together.
+const fresh = await ensureBundles();
 const problems = [];
-try {
-  await build(fresh);
+{
   const committed = join(ROOT, 'dist');
-  const expected = files(fresh);
+  const expected = files(fresh).filter((file) => !file.startsWith('.')); // not the cache's own marker
   const actual = files(committed);
   for (const file of expected) {
     if (!actual.includes(file)) problems.push(`dist/${file} is missing`);
@@ -34,8 +34,6 @@ try {
   if (!existsSync(catalogPath) || readFileSync(catalogPath, 'utf8') !== renderCatalog()) {
     problems.push('action-catalog.md differs from the action.yml files');
   }
-} finally {
-  rmSync(fresh, { recursive: true, force: true });
 }
 if (problems.length > 0) {
   console.error(`check failed:\n  ${problems.join('\n  ')}\nRun \`npm run build && npm run catalog\` and commit the result.`);

@@ -5,18 +5,79 @@
 // SSH, health-gate, a broken release and its rollback); (3) runs Option A the same way against
 // a local GitOps repository (gitops-bump push and revert), printing each step's job summary.
 import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './actions.mjs';
+import { ensureBundles } from './bundles.mjs';
 import { startDemoApp } from './demo-app.mjs';
 
+// Colour only for a terminal: a log file or a pipe gets plain text.
+const color = process.stdout.isTTY ? {} : { NO_COLOR: '1', FORCE_COLOR: '0' };
+// The demo runs what the source builds, as the tests do.
+const bundles = await ensureBundles();
+const baseEnv = { ...process.env, ...color, DEPLOY_ACTIONS_DIST: bundles };
+
 /** @param {string[]} args @param {NodeJS.ProcessEnv} [env] @returns {Promise<number>} */
-function runNode(args, env = process.env) {
+function runNode(args, env = baseEnv) {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'inherit', env });
   return new Promise((resolve) => {
     child.on('close', (code) => {
       resolve(code ?? 1);
     });
   });
+}
+
+/**
+ * Runs one e2e test file and prints only what it narrates (DEMO_LOG, see
+ * test/support/sample-app.ts) as it comes; the test runner's own output is shown only
+ * when the test fails, to say why.
+ * @param {string} file
+ * @returns {Promise<number>}
+ */
+async function runScenario(file) {
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-actions-demo-'));
+  const logPath = join(dir, 'demo.log');
+  writeFileSync(logPath, '');
+  const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+  const env = { ...baseEnv, DEMO_LOG: logPath, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+  const child = spawn(process.execPath, [vitest, 'run', '--project', 'e2e', file], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  /** @type {Buffer[]} */
+  const runnerOutput = [];
+  child.stdout.on('data', (/** @type {Buffer} */ chunk) => runnerOutput.push(chunk));
+  child.stderr.on('data', (/** @type {Buffer} */ chunk) => runnerOutput.push(chunk));
+  const fd = openSync(logPath, 'r');
+  let offset = 0;
+  const drain = () => {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (
+      let read = readSync(fd, buffer, 0, buffer.length, offset);
+      read > 0;
+      read = readSync(fd, buffer, 0, buffer.length, offset)
+    ) {
+      process.stdout.write(buffer.subarray(0, read));
+      offset += read;
+    }
+  };
+  const timer = setInterval(drain, 200);
+  /** @type {number} */
+  const code = await new Promise((resolve) => {
+    child.on('close', (exit) => {
+      resolve(exit ?? 1);
+    });
+  });
+  clearInterval(timer);
+  drain();
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  if (code !== 0) {
+    console.log(`\n${file} failed; the test runner said:\n${Buffer.concat(runnerOutput).toString('utf8')}`);
+  }
+  return code;
 }
 
 /** @param {string[]} args */
@@ -58,12 +119,19 @@ const bad = await startDemoApp({ sha: 'old1', broken: true });
 const badExit = await deployActions(gate(bad.url, 'abc123'));
 await bad.close();
 
-banner('3. Option D on this machine: registry, Docker engine, sshd and compose as the VM.');
-const vitest = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
-const optionD = await runNode([vitest, 'run', 'test/e2e/option-d.test.ts'], { ...process.env, DEMO: '1', CI: 'true' });
+banner(
+  '3. Option D on this machine: registry, Docker engine, sshd and compose as the VM.\n' +
+    'Expect: release 1 deployed and healthy; release 2 (broken backend) fails its gate;\n' +
+    'the rollback makes it healthy on release 1 again; then the timings against their targets.',
+);
+const optionD = await runScenario('test/e2e/option-d.test.ts');
 
-banner('4. Option A on this machine: a GitOps repository over smart HTTP, and a stand-in for ArgoCD.');
-const optionA = await runNode([vitest, 'run', 'test/e2e/option-a.test.ts'], { ...process.env, DEMO: '1', CI: 'true' });
+banner(
+  '4. Option A on this machine: a GitOps repository over smart HTTP, and a stand-in for ArgoCD.\n' +
+    'Expect: release 1 bumped and healthy; release 2 (broken backend) fails its gate;\n' +
+    'a revert of the bump makes it healthy on release 1 again; then the timings against their targets.',
+);
+const optionA = await runScenario('test/e2e/option-a.test.ts');
 
 banner('Result');
 const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0;

@@ -1,14 +1,30 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseFileCommands, parseWorkflowCommand, type WorkflowCommand } from './file-commands.js';
 
-/** The repository root, both from source (packages/runner) and from the bundle (dist/cli). */
+/**
+ * The repository root, both from source (packages/runner) and from the bundle (dist/cli).
+ * DEPLOY_ACTIONS_ROOT overrides it for a CLI bundle built elsewhere (the tests' build).
+ */
 // Not `new URL('../..', import.meta.url)`: ncc would turn that into an asset.
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = process.env.DEPLOY_ACTIONS_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Where the bundles are: the committed `dist/` unless DEPLOY_ACTIONS_DIST names another build
+ * of the same layout (`<action>/index.js`), as the tests do with a build of the current source.
+ */
+export function bundlePath(root: string, actionDir: string, scriptPath: string, distDir?: string): string {
+  const script = resolve(actionDir, scriptPath);
+  const dist = distDir ?? process.env.DEPLOY_ACTIONS_DIST;
+  if (dist === undefined || dist === '') return script;
+  const inDist = relative(join(root, 'dist'), script);
+  if (inDist.startsWith('..')) throw new Error(`${scriptPath} is not under dist/, so DEPLOY_ACTIONS_DIST cannot replace it`);
+  return join(dist, inDist);
+}
 
 export interface RunOptions {
   /** Action folder name, e.g. `health-gate`. */
@@ -20,6 +36,8 @@ export interface RunOptions {
   event?: { name: string; payload: unknown };
   cwd?: string;
   root?: string;
+  /** A build of the bundles to run instead of the committed dist/ (see `bundlePath`). */
+  distDir?: string;
   /** The child is killed after this long; default 2 minutes. */
   timeoutMs?: number;
   /** Run `runs.post` after main, as the runner does at the end of the job (default true). */
@@ -132,7 +150,7 @@ export async function runBundledAction(options: RunOptions): Promise<RunResult> 
 
     const actionDir = join(root, options.action);
     const masks: string[] = [];
-    const main = await runStep(resolve(actionDir, spec.runs.main), env, masks, options);
+    const main = await runStep(bundlePath(root, actionDir, spec.runs.main, options.distDir), env, masks, options);
     const state = parseFileCommands(readFileSync(files.GITHUB_STATE, 'utf8'));
     const result: RunResult = {
       ...main,
@@ -145,7 +163,8 @@ export async function runBundledAction(options: RunOptions): Promise<RunResult> 
     };
     if (spec.runs.post && options.post !== false) {
       const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]));
-      result.post = await runStep(resolve(actionDir, spec.runs.post), { ...env, ...stateEnv }, masks, options);
+      const post = bundlePath(root, actionDir, spec.runs.post, options.distDir);
+      result.post = await runStep(post, { ...env, ...stateEnv }, masks, options);
     }
     return result;
   } finally {

@@ -20,7 +20,17 @@ import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
 import { freePort } from '../support/http-server.js';
 import { runAction } from '../support/run-action.js';
-import { changes, type Entry, gate, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
+import {
+  changes,
+  type Entry,
+  gate,
+  pushImage,
+  reportTimes,
+  SampleApp,
+  SERVICES,
+  show,
+  showFailure,
+} from '../support/sample-app.js';
 
 const run = promisify(execFile);
 const GITOPS_TOKEN = 'ghs_gitopsE2eToken51';
@@ -129,8 +139,12 @@ describe.skipIf(!ready)('Option A end to end', () => {
     await buildAndBump(dir2, entries2, sha2);
     await argoSync();
     const bad = await gate(ports, ['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
-    expect(bad.exitCode).toBe(1);
-    expect(bad.outputs.reason).toContain('status 404 not in 200-299');
+    expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
+      `health-gate failed: ${bad.outputs.reason}`,
+    );
+    expect(bad.outputs.reason).toBe(
+      `http://127.0.0.1:${ports.backend}/api/info: status 404 not in 200-299 (3 failing rounds in a row)`,
+    );
 
     const rollbackStarted = performance.now();
     const revert = show('gitops-bump revert: last', await runAction('gitops-bump', { ...gitopsInputs(), revert: 'last' }));
@@ -143,8 +157,8 @@ describe.skipIf(!ready)('Option A end to end', () => {
       .split('\n');
     expect(log[0]).toMatch(/^Revert "deploy\(production\): /);
     expect(execFileSync('git', ['--git-dir', gitopsDir, 'rev-list', '--merges', 'main'], { encoding: 'utf8' })).toBe('');
-    console.log(
-      `option A: push-to-healthy ${pushToHealthy.toFixed(1)} s, rollback (revert + sync + gate) ${rollbackSeconds.toFixed(1)} s`,
-    );
+    reportTimes('A', pushToHealthy, rollbackSeconds);
+    expect(pushToHealthy).toBeLessThan(90);
+    expect(rollbackSeconds).toBeLessThan(30);
   });
 });

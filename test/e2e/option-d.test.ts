@@ -18,7 +18,18 @@ import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { freePort } from '../support/http-server.js';
 import { runAction } from '../support/run-action.js';
-import { changes, gate, matrixEntries, promoteImage, pushImage, SampleApp, SERVICES, show } from '../support/sample-app.js';
+import {
+  changes,
+  gate,
+  matrixEntries,
+  promoteImage,
+  pushImage,
+  reportTimes,
+  SampleApp,
+  SERVICES,
+  show,
+  showFailure,
+} from '../support/sample-app.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
@@ -99,9 +110,9 @@ describe.skipIf(!ready)('Option D end to end', () => {
     for (const entry of entries2) await pushImage(acr, entry, dir2, sha2, `${sha2}\nlatest`);
     show('watchtower-config apply', await deploy(dir2));
     const bad = await gate(ports, ['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
-    if (process.env.DEMO)
-      console.log(`\n----- health-gate on the broken release (exit ${bad.exitCode}) -----\n${bad.summary.trim()}`);
-    expect(bad.exitCode).toBe(1);
+    expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
+      `health-gate failed: ${bad.outputs.reason}`,
+    );
     expect(bad.outputs.reason).toBe(
       `http://127.0.0.1:${ports.backend}/api/info: status 404 not in 200-299 (3 failing rounds in a row)`,
     );
@@ -114,9 +125,7 @@ describe.skipIf(!ready)('Option D end to end', () => {
     show('health-gate after rollback', await gate(ports, SERVICES, sha1));
     const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
 
-    console.log(
-      `option D: push-to-healthy ${pushToHealthy.toFixed(1)} s (target < 90), rollback ${rollbackSeconds.toFixed(1)} s (target < 30)`,
-    );
+    reportTimes('D', pushToHealthy, rollbackSeconds);
     expect(pushToHealthy).toBeLessThan(90);
     expect(rollbackSeconds).toBeLessThan(30);
   });

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub } from '../support/fake-github.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
-import { failure, runAction } from '../support/run-action.js';
+import { failure, runAction, succeeded } from '../support/run-action.js';
 
 const TOKEN = 'ghs_gitopsToken7f3a9c';
 const ACR = 'omispcacrprod.azurecr.io/omis-pc';
@@ -60,7 +60,7 @@ describe('gitops-bump push mode', () => {
       { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/frontend=9d8c7b6a\n${ACR}/backend=9d8c7b6a` },
       { env },
     );
-    expect(failure(result)).toBe('');
+    succeeded(result);
     const expected = SEED.replace('tag: "3f2a9c1d"  # set by CI', 'tag: "9d8c7b6a"  # set by CI').replace(
       'backend\n    tag: "3f2a9c1d"',
       'backend\n    tag: "9d8c7b6a"',
@@ -124,7 +124,7 @@ describe('gitops-bump push mode', () => {
       { ...inputs(repo), files: '*.yaml', images: `${ACR}/csvtomdb=dry1`, 'dry-run': 'true' },
       { env },
     );
-    expect(failure(dry)).toBe('');
+    succeeded(dry);
     expect(dry.outputs.changed).toBe('true');
     expect(dry.outputs.diff).toContain('+    tag: "dry1"');
     expect(git(repo.gitDir, 'rev-parse', 'main')).toBe(head);
@@ -135,11 +135,11 @@ describe('gitops-bump push mode', () => {
     const bump = (tag: string) =>
       runAction('gitops-bump', { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/backend=${tag}` }, { env });
     const file = () => git(repo.gitDir, 'show', 'main:environments/prod/values.yaml');
-    expect(failure(await bump('first1'))).toBe('');
+    succeeded(await bump('first1'));
     const afterFirst = file();
-    expect(failure(await bump('second2'))).toBe('');
+    succeeded(await bump('second2'));
     const last = await runAction('gitops-bump', { ...inputs(repo), files: 'environments/prod/*.yaml', revert: 'last' }, { env });
-    expect(failure(last)).toBe('');
+    succeeded(last);
     expect(file()).toBe(afterFirst);
     expect(git(repo.gitDir, 'log', '-1', '--format=%(trailers:key=Deploy-Actions-Reverts,valueonly)', 'main')).toMatch(
       /^[0-9a-f]{40}$/,
@@ -208,7 +208,7 @@ describe('gitops-bump pull-request mode (GitHub fake checked against @octokit/op
           { env: prEnv },
         );
       const first = await pr('pr1');
-      expect(failure(first)).toBe('');
+      succeeded(first);
       expect(first.outputs).toMatchObject({
         changed: 'true',
         'pr-number': '1',
@@ -222,7 +222,7 @@ describe('gitops-bump pull-request mode (GitHub fake checked against @octokit/op
       const same = await pr('pr1');
       expect(same.log).toContain('already holds this change');
       const next = await pr('pr2');
-      expect(failure(next)).toBe('');
+      succeeded(next);
       expect(next.outputs['pr-number']).toBe('1');
       expect(git(repo.gitDir, 'show', `${prBranch}:environments/prod/values.yaml`)).toContain('tag: "pr2"  # set by CI');
       expect(github.pulls).toHaveLength(1);

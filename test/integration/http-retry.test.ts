@@ -20,7 +20,6 @@ describe('httpRequestWithRetry', () => {
     });
     servers.push(server);
     const waits: number[] = [];
-    const started = performance.now();
     const response = await httpRequestWithRetry(
       { url: server.url, timeoutMs: 2000 },
       { policy: quick, hooks: { onRetry: ({ delayMs }) => waits.push(delayMs) } },
@@ -28,8 +27,12 @@ describe('httpRequestWithRetry', () => {
     expect(response.status).toBe(200);
     expect(response.body.toString()).toBe('ok');
     expect(server.hits()).toBe(2);
+    // Retry-After: 1 replaces the 20 ms backoff: 1 s plus at most 10% jitter.
     expect(waits[0]).toBeGreaterThanOrEqual(1000);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(waits[0]).toBeLessThanOrEqual(1100);
+    const gap = server.requests[1]!.at - server.requests[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(1000);
+    expect(gap).toBeLessThan(1600);
   });
 
   it('retries 429 with an HTTP-date Retry-After and 408', async () => {

@@ -1,4 +1,4 @@
-import { expect, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { BAD_INPUTS, measureStartup } from '../../scripts/bench-startup.mjs';
 
 // Every action must start about as fast as a bundle that only loads @actions/core: heavy
@@ -11,7 +11,7 @@ it.each(Object.keys(BAD_INPUTS) as (keyof typeof BAD_INPUTS)[])(
   (action) => {
     const rounds = [];
     for (let round = 0; round < 3; round++) {
-      const result = measureStartup(10, action);
+      const result = measureStartup(10, action, inject('bundleDir'));
       rounds.push(result);
       console.log(
         `startup medians of ${result.runs} runs: core-only ${result.baselineMs.toFixed(1)} ms, ` +

@@ -13,7 +13,7 @@ import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { json, startServer } from '../support/http-server.js';
 import { busyboxContext } from '../support/images.js';
-import { failure, runAction } from '../support/run-action.js';
+import { failure, runAction, succeeded } from '../support/run-action.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
@@ -36,7 +36,7 @@ describe('watchtower-config generate', () => {
         'registry-username': 'puller',
         'registry-password': 'pull-pass-8e',
       });
-      expect(failure(result)).toBe('');
+      succeeded(result);
       expect(result.outputs['compose-file']).toBe(join(outputDir, 'docker-compose.watchtower.yml'));
       expect(result.outputs['config-dir']).toBe(join(outputDir, 'docker-config'));
       const composeText = readFileSync(result.outputs['compose-file']!, 'utf8');
@@ -161,16 +161,19 @@ describe('watchtower-config trigger (fake Watchtower HTTP API)', () => {
       json(res, 200, { status: 'completed', scanned: 3, updated: 2, failed: 0 });
     });
     try {
-      const started = performance.now();
       const result = await runAction('watchtower-config', {
         mode: 'trigger',
         'trigger-url': api.url,
         'http-api-token': TOKEN,
         'trigger-images': '127.0.0.1:5000/omis-pc/frontend, 127.0.0.1:5000/omis-pc/backend',
       });
-      expect(failure(result)).toBe('');
+      succeeded(result);
       expect(result.outputs).toMatchObject({ updated: '2', 'trigger-status': '200' });
-      expect(performance.now() - started).toBeGreaterThan(1000);
+      // Retry-After: 1 is honoured: the retry comes 1 s later (plus at most 10% jitter), not
+      // on the client's own backoff curve.
+      const gap = api.requests[1]!.at - api.requests[0]!.at;
+      expect(gap).toBeGreaterThanOrEqual(1000);
+      expect(gap).toBeLessThan(1600);
       expect(api.requests.map((request) => [request.method, request.url])).toEqual([
         ['POST', '/v1/update?image=127.0.0.1%3A5000%2Fomis-pc%2Ffrontend%2C127.0.0.1%3A5000%2Fomis-pc%2Fbackend'],
         ['POST', '/v1/update?image=127.0.0.1%3A5000%2Fomis-pc%2Ffrontend%2C127.0.0.1%3A5000%2Fomis-pc%2Fbackend'],
@@ -232,7 +235,7 @@ describe.skipIf(!vmReady)('watchtower-config apply (real sshd, compose and regis
       username: ADMIN.username,
       password: ADMIN.password,
     });
-    expect(failure(push)).toBe('');
+    succeeded(push);
     rmSync(context, { recursive: true, force: true });
     appPort = (
       await startServer(() => {}).then(async (server) => {
@@ -278,7 +281,7 @@ describe.skipIf(!vmReady)('watchtower-config apply (real sshd, compose and regis
 
   it('copies the compose file and registry login over SSH and runs pull and up -d', async () => {
     const result = await runAction('watchtower-config', applyInputs(), { timeoutMs: 180_000 });
-    expect(failure(result)).toBe('');
+    succeeded(result);
     expect(result.outputs.updated).toBe('1');
     expect(statSync(join(remoteDir, 'docker-config', 'config.json')).mode & 0o777).toBe(0o600);
     const info = await fetch(`http://127.0.0.1:${appPort}/api/info`).then((answer) => answer.json());

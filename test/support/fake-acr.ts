@@ -30,6 +30,8 @@ export interface FakeAcr {
    * aims them at manifest PUTs, which dockerd does not retry itself (it retries blob uploads).
    */
   injectPushFaults: (statuses: number[], target?: 'any' | 'manifests') => void;
+  /** Arrival times (performance.now()) of every manifest PUT, so tests can measure backoff. */
+  manifestPuts: readonly number[];
   stats: {
     idTokens: number;
     entraTokens: number;
@@ -91,6 +93,8 @@ export async function startFakeAcr(): Promise<FakeAcr> {
   const entraTokens = new Set<string>();
   const refreshTokens = new Set<string>();
   const faults: number[] = [];
+  /** When each manifest PUT arrived (performance.now()), faulted or not. */
+  const manifestPuts: number[] = [];
   let faultTarget: 'any' | 'manifests' = 'any';
 
   // The runner's ID-token endpoint (what ACTIONS_ID_TOKEN_REQUEST_URL points at).
@@ -219,6 +223,7 @@ export async function startFakeAcr(): Promise<FakeAcr> {
         return;
       }
       const pushing = req.method === 'PUT' || req.method === 'PATCH' || req.method === 'POST';
+      if (req.method === 'PUT' && url.pathname.includes('/manifests/')) manifestPuts.push(performance.now());
       const targeted = faultTarget === 'any' || url.pathname.includes('/manifests/');
       if (pushing && targeted && url.pathname.startsWith('/v2/') && faults.length > 0) {
         const status = faults.shift() ?? 503;
@@ -295,6 +300,7 @@ export async function startFakeAcr(): Promise<FakeAcr> {
       faultTarget = target;
     },
     stats,
+    manifestPuts,
     close: async () => {
       registryProcess.kill('SIGTERM');
       await Promise.all([closeServer(front), closeServer(idTokenServer), closeServer(entra)]);

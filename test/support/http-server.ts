@@ -8,8 +8,8 @@ export interface TestServer {
   port: number;
   /** Requests received so far. */
   hits: () => number;
-  /** Every request's headers, in order. */
-  requests: { method: string; url: string; headers: IncomingMessage['headers'] }[];
+  /** Every request's headers, in order, with its arrival time (performance.now()). */
+  requests: { method: string; url: string; headers: IncomingMessage['headers']; at: number }[];
   close: () => Promise<void>;
 }
 
@@ -19,7 +19,7 @@ export async function startServer(handler: Handler, port = 0): Promise<TestServe
   const requests: TestServer['requests'] = [];
   const server: Server = createServer((req, res) => {
     hits += 1;
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: performance.now() });
     Promise.resolve(handler(req, res, hits)).catch((error: unknown) => {
       res.statusCode = 599;
       res.end(String(error));
