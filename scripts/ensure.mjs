@@ -78,22 +78,68 @@ function ensureDebianPackages() {
 const dockerAnswers = () =>
   spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 
-/** Starts dockerd in the background when nothing answers on its socket, and waits up to 60 s. */
+/**
+ * Why a dockerd that did not come up failed, as one line with the fix, when its log shows
+ * another daemon in the way: a stale or live pid file, a containerd or socket already taken.
+ * @param {string} log
+ * @returns {string | undefined}
+ */
+export function explainDockerdFailure(log) {
+  const tail = log.split('\n').slice(-40).join('\n');
+  if (/pid file found|docker\.pid/i.test(tail)) {
+    return 'another dockerd holds /var/run/docker.pid but does not answer on /var/run/docker.sock: stop it (`pkill dockerd`) or, if none runs, delete the stale /var/run/docker.pid; or set DOCKER_HOST to the daemon you use';
+  }
+  if (/containerd/i.test(tail) && /(address already in use|already running|timeout|in use|lock)/i.test(tail)) {
+    return 'containerd is held by another Docker daemon (its exec-root /var/run/docker or /run/containerd is in use): stop that daemon (`pkill dockerd containerd`), or set DOCKER_HOST to it';
+  }
+  if (/address already in use|bind: /i.test(tail)) {
+    return 'the Docker socket /var/run/docker.sock is taken by another process: stop it, or set DOCKER_HOST to the daemon you use';
+  }
+  return undefined;
+}
+
+/**
+ * Starts dockerd in the background when nothing answers (on DOCKER_HOST when it is set, else
+ * the default socket), and waits up to 60 s. When it cannot start, one line says why and
+ * what to do, rather than a wall of daemon log.
+ */
 async function ensureDockerDaemon() {
   if (dockerAnswers() || !existsSync('/usr/sbin/dockerd') || process.getuid?.() !== 0) return;
+  if (process.env.DOCKER_HOST) {
+    console.error(`ensure: DOCKER_HOST=${process.env.DOCKER_HOST} does not answer; start that daemon or unset DOCKER_HOST`);
+    process.exit(1);
+  }
   const log = '/tmp/deploy-actions-dockerd.log';
   console.log(`ensure: starting dockerd (log: ${log})`);
+  const started = readLog(log).length;
   const daemon = spawn('/usr/sbin/dockerd', [], { detached: true, stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')] });
   daemon.unref();
-  for (let waited = 0; waited < 60_000; waited += 500) {
+  let exited = false;
+  daemon.on('exit', () => {
+    exited = true;
+  });
+  for (let waited = 0; waited < 60_000 && !exited; waited += 500) {
     if (dockerAnswers()) return;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  console.error(`ensure: dockerd did not answer within 60 s; see ${log}`);
+  if (dockerAnswers()) return;
+  const why = explainDockerdFailure(readLog(log).slice(started));
+  console.error(`ensure: dockerd ${exited ? 'exited' : 'did not answer within 60 s'}: ${why ?? `see ${log}`}`);
   process.exit(1);
 }
 
-ensureNode();
-ensureNpmPackages();
-ensureDebianPackages();
-await ensureDockerDaemon();
+/** @param {string} path */
+function readLog(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  ensureNode();
+  ensureNpmPackages();
+  ensureDebianPackages();
+  await ensureDockerDaemon();
+}

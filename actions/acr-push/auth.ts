@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
 import * as core from '@actions/core';
 import {
   ACR_SCOPE,
@@ -9,6 +7,7 @@ import {
 } from '../../packages/shared/azure-auth.js';
 import { credentialFromDockerConfig, type RegistryCredential } from '../../packages/shared/docker-credentials.js';
 import { Docker } from '../../packages/shared/docker.js';
+import { makeTempDir } from '../../packages/shared/temp.js';
 import type { AcrPushConfig } from './config.js';
 
 export const DOCKER_CONFIG_STATE = 'docker-config';
@@ -31,7 +30,7 @@ export async function registryCredential(config: AcrPushConfig): Promise<Registr
  */
 export async function loggedInDocker(config: AcrPushConfig, credential: RegistryCredential): Promise<Docker> {
   if (config.auth === 'none') return new Docker();
-  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? '/tmp', 'deploy-actions-docker-'));
+  const dir = makeTempDir('docker');
   core.saveState(DOCKER_CONFIG_STATE, dir);
   const docker = new Docker({ ...process.env, DOCKER_CONFIG: dir });
   if (credential.kind === 'identity-token') await docker.login(config.registry, ACR_TOKEN_USER, credential.token);

@@ -1,3 +1,4 @@
+import * as core from '@actions/core';
 import { field, type RunnerEvent } from '../../packages/shared/event.js';
 import { type Git, ZERO_SHA } from '../../packages/shared/git.js';
 
@@ -124,4 +125,32 @@ export async function changedFiles(git: Git, base: string, head: string): Promis
   }
   files.delete('');
   return [...files].sort();
+}
+
+/** The range to compare and the files changed in it; `files` is absent when everything is built. */
+export interface ChangedRange {
+  base: string;
+  head: string;
+  reason: string;
+  files?: string[];
+}
+
+/** From the inputs and the event to the changed files, fetching what a shallow checkout lacks. */
+export async function changedRange(
+  request: { base: string | undefined; head: string | undefined; all: boolean },
+  event: RunnerEvent,
+  sha: string | undefined,
+  git: Git,
+): Promise<ChangedRange> {
+  const plan = planRange({ event, base: request.base, head: request.head, all: request.all, sha });
+  if (plan.kind === 'all') {
+    core.info(`Building everything: ${plan.reason}`);
+    return { base: '', head: sha ?? '', reason: plan.reason };
+  }
+  const resolved = await resolveRange(plan, git);
+  const files = await changedFiles(git, resolved.base, resolved.head);
+  core.info(
+    `Comparing ${resolved.base.slice(0, 12)}..${resolved.head.slice(0, 12)} (${resolved.reason}): ${files.length} files changed`,
+  );
+  return { ...resolved, files };
 }

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { InputError } from '../../packages/shared/errors.js';
+import { isRegistryHost } from '../../packages/shared/image-ref.js';
 
 export const COMMANDS = ['install', 'lint', 'test', 'build'] as const;
 export type CommandName = (typeof COMMANDS)[number];
@@ -48,7 +49,7 @@ export function parseServicesFile(input: string, text: string): ServicesFile {
   for (const key of Object.keys(document)) if (!TOP_KEYS.has(key)) throw fail(`has an unknown key "${key}"`);
 
   const registry = document.registry;
-  if (typeof registry !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/i.test(registry)) {
+  if (typeof registry !== 'string' || !isRegistryHost(registry)) {
     throw fail('registry must be a registry host such as myacr.azurecr.io or 127.0.0.1:5000');
   }
   const prefix = document['repository-prefix'] ?? '';

@@ -13,7 +13,7 @@ export interface BumpResult {
 
 /** The files the globs select, from git's own list (so ignored and untracked files never count). */
 export async function selectFiles(workspace: Workspace, globs: readonly string[]): Promise<string[]> {
-  const tracked = (await workspace.gitOut(['ls-files', '-z'])).split('\0').filter(Boolean);
+  const tracked = (await workspace.git.out(['ls-files', '-z'])).split('\0').filter(Boolean);
   const matches = picomatch([...globs], { dot: true });
   return tracked.filter((file) => matches(file));
 }

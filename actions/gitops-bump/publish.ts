@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
 import { GitHubApi, type PullRequest } from './github-api.js';
-import type { ExecResult } from '../../packages/shared/exec.js';
-import { isRejectedPush, isTransientGitFailure, lastLine, type Workspace } from './workspace.js';
+import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
+import { isRejectedPush, isTransientGitFailure, type Workspace } from './workspace.js';
 
 /** Builds the change on the current remote tip; returns false when there is nothing to commit. */
 export type Change = (attempt: number) => Promise<boolean>;
@@ -22,7 +22,7 @@ export interface Published {
 const BACKOFF = { attempts: 0, baseDelayMs: 4000, maxDelayMs: 16_000, jitter: 'full' } as const;
 
 async function diffOf(workspace: Workspace): Promise<string> {
-  const diff = await workspace.gitOut(['show', '--format=', '--no-color', 'HEAD']);
+  const diff = await workspace.git.out(['show', '--format=', '--no-color', 'HEAD']);
   return diff.length > 60_000 ? `${diff.slice(0, 60_000)}\n... (diff cut at 60000 characters)` : diff;
 }
 
@@ -49,7 +49,7 @@ async function landChange(
     if (outcome.landed) return { changed: true, sha: outcome.sha, pushed: outcome.pushed, attempts: attempt };
     const { stdout, stderr } = outcome.result;
     if (!isRejectedPush(`${stdout}\n${stderr}`) && !isTransientGitFailure(`${stdout}\n${stderr}`)) {
-      throw new Error(`push to ${target} failed: ${lastLine(stderr)}`);
+      throw new Error(`push to ${target} failed: ${outputTail(outcome.result, 1)}`);
     }
     if (attempt < config.maxAttempts) {
       const delay = backoffDelay(BACKOFF, attempt, Math.random);
@@ -63,9 +63,9 @@ async function landChange(
 
 /** A git push: landed with HEAD's SHA, or the result to classify. */
 async function pushHead(workspace: Workspace, args: readonly string[]): Promise<PushOutcome> {
-  const result = await workspace.git(['push', '--porcelain', ...args]);
+  const result = await workspace.git.run(['push', '--porcelain', ...args]);
   return result.code === 0
-    ? { landed: true, sha: await workspace.gitOut(['rev-parse', 'HEAD']), pushed: true }
+    ? { landed: true, sha: await workspace.git.out(['rev-parse', 'HEAD']), pushed: true }
     : { landed: false, result };
 }
 
@@ -118,9 +118,9 @@ export async function openOrUpdatePull(
     prBranch,
     change,
     async () => {
-      const remote = (await workspace.gitOut(['ls-remote', 'origin', `refs/heads/${prBranch}`])).split('\t')[0] ?? '';
+      const remote = (await workspace.git.out(['ls-remote', 'origin', `refs/heads/${prBranch}`])).split('\t')[0] ?? '';
       if (remote) {
-        await workspace.gitOut([
+        await workspace.git.out([
           'fetch',
           '--quiet',
           '--no-tags',
@@ -128,9 +128,10 @@ export async function openOrUpdatePull(
           `+refs/heads/${prBranch}:refs/remotes/origin/${prBranch}`,
         ]);
         const sameTree =
-          (await workspace.gitOut(['rev-parse', `${remote}^{tree}`])) === (await workspace.gitOut(['rev-parse', 'HEAD^{tree}']));
+          (await workspace.git.out(['rev-parse', `${remote}^{tree}`])) ===
+          (await workspace.git.out(['rev-parse', 'HEAD^{tree}']));
         const sameBase =
-          (await workspace.git(['merge-base', '--is-ancestor', `refs/remotes/origin/${config.branch}`, remote])).code === 0;
+          (await workspace.git.run(['merge-base', '--is-ancestor', `refs/remotes/origin/${config.branch}`, remote])).code === 0;
         if (sameTree && sameBase) {
           log(`${prBranch} already holds this change (${remote.slice(0, 12)}); not pushing again`);
           return { landed: true, sha: remote, pushed: false };

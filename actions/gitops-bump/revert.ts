@@ -42,7 +42,7 @@ function parseLog(output: string): LoggedCommit[] {
  * Deploy-Actions-Reverts trailer, so `revert: last` twice walks back two bumps.
  */
 export async function findLastBump(workspace: Workspace, globs: readonly string[]): Promise<{ sha: string; subject: string }> {
-  const output = await workspace.gitOut([
+  const output = await workspace.git.out([
     'log',
     '--no-merges',
     '--format=%x1e%H%x00%s%x1f%(trailers:only,unfold)%x1f',
@@ -61,13 +61,13 @@ export async function findLastBump(workspace: Workspace, globs: readonly string[
 
 /** Reverts one commit on the current tip, with the trailers that record the rollback. */
 export async function revertCommit(workspace: Workspace, sha: string, runUrl: string): Promise<void> {
-  const subject = await workspace.gitOut(['log', '-1', '--format=%s', sha]);
-  const result = await workspace.git(['revert', '--no-commit', sha]);
+  const subject = await workspace.git.out(['log', '-1', '--format=%s', sha]);
+  const result = await workspace.git.run(['revert', '--no-commit', sha]);
   if (result.code !== 0) {
-    await workspace.git(['revert', '--abort']);
+    await workspace.git.run(['revert', '--abort']);
     throw new Error(`reverting ${sha.slice(0, 12)} conflicts with later changes; revert it by hand`);
   }
-  await workspace.gitOut([
+  await workspace.git.out([
     'commit',
     '--quiet',
     '--no-verify',

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { exec, type ExecResult } from '../../packages/shared/exec.js';
+import { outputTail } from '../../packages/shared/exec.js';
+import { Git } from '../../packages/shared/git.js';
+import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 
 const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
 
@@ -12,14 +11,14 @@ const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@
  */
 export class Workspace {
   readonly dir: string;
-  private readonly env: NodeJS.ProcessEnv;
+  readonly git: Git;
 
   constructor(
     readonly url: string,
     readonly branch: string,
     token: string,
   ) {
-    this.dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'gitops-bump-'));
+    this.dir = makeTempDir('gitops-bump');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       GIT_TERMINAL_PROMPT: '0',
@@ -38,29 +37,23 @@ export class Workspace {
       env[`GIT_CONFIG_KEY_${index}`] = key;
       env[`GIT_CONFIG_VALUE_${index}`] = value;
     });
-    this.env = env;
-  }
-
-  git(args: readonly string[]): Promise<ExecResult> {
-    return exec('git', args, { cwd: this.dir, env: this.env, timeoutMs: 10 * 60_000 });
-  }
-
-  async gitOut(args: readonly string[]): Promise<string> {
-    const result = await this.git(args);
-    if (result.code !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${lastLine(result.stderr || result.stdout)}`);
-    return result.stdout.trim();
+    this.git = new Git(this.dir, { env });
   }
 
   async clone(): Promise<void> {
-    const result = await exec(
-      'git',
-      ['clone', '--quiet', '--no-tags', '--single-branch', '--branch', this.branch, this.url, this.dir],
-      {
-        env: this.env,
-        timeoutMs: 10 * 60_000,
-      },
-    );
-    if (result.code !== 0) throw new Error(`cloning ${this.url} (branch ${this.branch}) failed: ${lastLine(result.stderr)}`);
+    // Into the (empty) temp folder itself, which git allows.
+    const result = await this.git.run([
+      'clone',
+      '--quiet',
+      '--no-tags',
+      '--single-branch',
+      '--branch',
+      this.branch,
+      '--',
+      this.url,
+      this.dir,
+    ]);
+    if (result.code !== 0) throw new Error(`cloning ${this.url} (branch ${this.branch}) failed: ${outputTail(result, 1)}`);
   }
 
   /**
@@ -69,23 +62,20 @@ export class Workspace {
    * this fetch and the push is the window in which another pipeline can land first.
    */
   async syncToRemote(): Promise<void> {
-    await this.gitOut([
+    await this.git.out([
       'fetch',
       '--quiet',
       '--no-tags',
+      '--end-of-options',
       'origin',
       `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
     ]);
-    await this.gitOut(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.branch}`]);
+    await this.git.out(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.branch}`, '--']);
   }
 
   dispose(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    removeTempDir(this.dir);
   }
-}
-
-export function lastLine(text: string): string {
-  return text.trim().split('\n').pop()?.trim() ?? '';
 }
 
 /** A push lost to a concurrent one: fetch, re-apply and try again. */

@@ -3,13 +3,13 @@ import { formatDuration } from '../../packages/shared/duration.js';
 import { Inputs } from '../../packages/shared/inputs.js';
 import { redactSecrets, registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
-import { DEFAULTS, readGateConfig } from './config.js';
-import { displayUrl, type ProbeRecord, realClock, runGate } from './gate.js';
-import { httpProbe } from './probe.js';
-import { buildReport, renderSummary } from './report.js';
+import { DEFAULTS, readConfig } from './config.js';
+import { displayUrl, type ProbeRecord, realClock, runGate } from '../../packages/shared/gate/gate.js';
+import { httpProbe } from '../../packages/shared/gate/probe.js';
+import { buildReport, renderSummary } from '../../packages/shared/gate/report.js';
 
 export async function main(): Promise<void> {
-  const config = readGateConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
+  const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
   const urls = config.urls.map(displayUrl);
   core.info(
     `Probing ${urls.join(', ')} every ${formatDuration(config.intervalMs)} for up to ${formatDuration(config.timeoutMs)}: ` +
@@ -17,7 +17,9 @@ export async function main(): Promise<void> {
       (config.failureThreshold > 0 ? `, unhealthy after ${config.failureThreshold} failing rounds` : ''),
   );
 
-  const result = await runGate(config, httpProbe(config), realClock, logRound);
+  const result = await core.group(`Probe ${urls.length === 1 ? urls[0] : `${urls.length} URLs`}`, () =>
+    runGate(config, httpProbe(config), realClock, logRound),
+  );
 
   setOutputs({
     healthy: String(result.healthy),

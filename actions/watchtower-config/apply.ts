@@ -1,11 +1,14 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as core from '@actions/core';
 import { basename, dirname, join } from 'node:path';
-import { execChecked } from '../../packages/shared/exec.js';
+import { execChecked, outputTail } from '../../packages/shared/exec.js';
 import { shellQuote } from '../../packages/shared/shell-quote.js';
-import type { Ssh } from '../../packages/shared/ssh.js';
+import { redactSecrets } from '../../packages/shared/secrets.js';
+import { Ssh } from '../../packages/shared/ssh.js';
+import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 import type { ApplyConfig } from './config.js';
 import { COMPOSE_FILE, CONFIG_DIR, dockerConfigFile } from './files.js';
+import type { ModeResult } from './mode-result.js';
 
 export interface ApplyResult {
   files: string[];
@@ -44,7 +47,11 @@ export function composeScript(config: ApplyConfig, withWatchtower: boolean, with
 
 /** Copies the files over SSH (one tar stream) and runs compose pull and up -d on the VM. */
 export async function applyOverSsh(config: ApplyConfig, ssh: Ssh, log: (line: string) => void): Promise<ApplyResult> {
-  const stage = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'deploy-actions-apply-'));
+  // The stage and its archive hold the registry password: both live in one 0700 folder that
+  // `finally` removes on every path, a failed ssh included.
+  const work = makeTempDir('apply');
+  const stage = join(work, 'files');
+  mkdirSync(stage, { mode: 0o700 });
   try {
     const files = filesToSend(config);
     for (const file of files) cpSync(file.local, join(stage, file.remote), { recursive: true });
@@ -53,11 +60,10 @@ export async function applyOverSsh(config: ApplyConfig, ssh: Ssh, log: (line: st
       mkdirSync(dirname(join(stage, login.path)), { recursive: true, mode: 0o700 });
       writeFileSync(join(stage, login.path), login.content, { mode: 0o600 });
     }
-    const archive = join(stage, '..', `${basename(stage)}.tar`);
+    const archive = join(work, 'files.tar');
     await execChecked('tar', ['-C', stage, '-cf', archive, '.']);
     const dir = shellQuote(config.remoteDir);
     const copy = await ssh.run(`umask 077 && mkdir -p ${dir} && tar -xf - -C ${dir}`, readFileSync(archive));
-    rmSync(archive, { force: true });
     if (copy.code !== 0)
       throw new Error(`copying to ${config.host}:${config.remoteDir} failed: ${explainSshFailure(copy.stderr)}`);
 
@@ -66,12 +72,10 @@ export async function applyOverSsh(config: ApplyConfig, ssh: Ssh, log: (line: st
     const result = await ssh.run(composeScript(config, withWatchtower, withDockerConfig), undefined, log);
     const output = `${result.stdout}\n${result.stderr}`;
     if (result.code !== 0)
-      throw new Error(
-        `docker compose on ${config.host} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-2).join(' | ')}`,
-      );
+      throw new Error(`docker compose on ${config.host} failed (exit ${result.code}): ${outputTail(result.stderr, 2)}`);
     return { files: files.map((file) => file.local), updated: containersChanged(output).length, output };
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    removeTempDir(work);
   }
 }
 
@@ -86,7 +90,43 @@ export function containersChanged(output: string): string[] {
 
 /** ssh's last stderr line says what went wrong; its banners above it do not. */
 export function explainSshFailure(stderr: string): string {
-  const last = stderr.trim().split('\n').pop()?.trim() ?? '';
+  const last = outputTail(stderr, 1);
   if (/Host key verification failed/.test(last)) return `${last} (the host key is not in known-hosts, or it changed)`;
   return last || 'ssh failed without a message';
+}
+
+/** apply mode: the files and `docker compose pull` + `up -d` on the VM over SSH. */
+export async function runApply(config: ApplyConfig, dryRun: boolean): Promise<ModeResult> {
+  const files = filesToSend(config);
+  const target = `${config.user}@${config.host}:${config.port}:${config.remoteDir}`;
+  if (dryRun) {
+    return {
+      lines: [
+        `would copy ${files.map((file) => file.local).join(', ')} to ${target}`,
+        `would run:\n${composeScript(config, true, true)}`,
+      ],
+      outputs: {},
+    };
+  }
+  const ssh = new Ssh({
+    host: config.host,
+    user: config.user,
+    port: config.port,
+    key: config.key,
+    knownHosts: config.knownHosts,
+  });
+  try {
+    const result = await applyOverSsh(config, ssh, (line) => {
+      core.info(redactSecrets(line));
+    });
+    return {
+      lines: [
+        `copied ${result.files.join(', ')} to ${target}`,
+        `docker compose pull and up -d: ${result.updated} container(s) created or recreated`,
+      ],
+      outputs: { updated: String(result.updated) },
+    };
+  } finally {
+    ssh.dispose();
+  }
 }

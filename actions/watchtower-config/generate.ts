@@ -1,6 +1,10 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as core from '@actions/core';
 import { Document } from 'yaml';
 import type { GenerateConfig } from './config.js';
 import { COMPOSE_FILE, CONFIG_DIR, dockerConfigFile, ENV_FILE, type GeneratedFile } from './files.js';
+import type { ModeResult } from './mode-result.js';
 
 const ENABLE_LABEL = 'com.centurylinklabs.watchtower.enable';
 const SCOPE_LABEL = 'com.centurylinklabs.watchtower.scope';
@@ -54,4 +58,24 @@ export function generateFiles(config: GenerateConfig): GeneratedFile[] {
   ];
   if (secrets.length > 0) files.push({ path: ENV_FILE, content: `${secrets.join('\n')}\n`, secret: true });
   return files;
+}
+
+/** generate mode: writes the files (secret ones 0600), or with dry-run says what it would. */
+export function runGenerate(config: GenerateConfig, dryRun: boolean): ModeResult {
+  const files = generateFiles(config);
+  const lines: string[] = [];
+  for (const file of files) {
+    const path = join(config.outputDir, file.path);
+    lines.push(`${dryRun ? 'would write' : 'wrote'} ${path}${file.secret ? ' (secret, 0600)' : ''}`);
+    if (dryRun) continue;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, file.content, { mode: file.secret ? 0o600 : 0o644 });
+    if (file.secret) chmodSync(path, 0o600);
+  }
+  const compose = files.find((file) => file.path === COMPOSE_FILE);
+  if (compose) core.info(`${COMPOSE_FILE}:\n${compose.content}`);
+  return {
+    lines,
+    outputs: { 'compose-file': resolve(config.outputDir, COMPOSE_FILE), 'config-dir': resolve(config.outputDir, CONFIG_DIR) },
+  };
 }

@@ -1,6 +1,8 @@
+import * as core from '@actions/core';
 import { httpRequestWithRetry } from '../../packages/shared/http.js';
 import type { RetryHooks } from '../../packages/shared/retry.js';
 import type { TriggerConfig } from './config.js';
+import type { ModeResult } from './mode-result.js';
 
 /** The fork's answer: `{"status":"completed","scanned":12,"updated":2,"failed":0}`. */
 export interface UpdateSummary {
@@ -65,4 +67,29 @@ export async function triggerUpdate(config: TriggerConfig, hooks: RetryHooks = {
     summary = undefined; // older Watchtower answers 200 with an empty body
   }
   return { status: response.status, summary, attempts: attempts + 1 };
+}
+
+/** trigger mode: one update through the HTTP API, reported from Watchtower's JSON summary. */
+export async function runTrigger(config: TriggerConfig, dryRun: boolean): Promise<ModeResult> {
+  const url = triggerUrl(config);
+  if (dryRun) return { lines: [`would POST ${url.href} with the API token`], outputs: {} };
+  core.info(`POST ${url.href} (waits up to ${Math.round(config.timeoutMs / 1000)} s for the update to finish)`);
+  const result = await triggerUpdate(config, {
+    onRetry: ({ attempt, delayMs, why }) => {
+      core.info(`attempt ${attempt}: ${why}; retrying in ${delayMs} ms`);
+    },
+  });
+  const summary = result.summary;
+  const line = summary
+    ? `Watchtower ${summary.status ?? 'answered'}: scanned ${summary.scanned ?? '?'}, updated ${summary.updated ?? '?'}, failed ${summary.failed ?? '?'}`
+    : `Watchtower answered HTTP ${result.status}`;
+  core.info(line);
+  if ((summary?.failed ?? 0) > 0) throw new Error(`${line}: see the Watchtower logs on the VM`);
+  return {
+    lines: [`POST ${url.href}: HTTP ${result.status} after ${result.attempts} attempt(s)`, line],
+    outputs: {
+      'trigger-status': String(result.status),
+      updated: summary?.updated === undefined ? '' : String(summary.updated),
+    },
+  };
 }

@@ -268,7 +268,7 @@ function applyEdits(source, edits) {
 
 /** The files the globs select, from git's own list (so ignored and untracked files never count). */
 async function selectFiles(workspace, globs) {
-    const tracked = (await workspace.gitOut(['ls-files', '-z'])).split('\0').filter(Boolean);
+    const tracked = (await workspace.git.out(['ls-files', '-z'])).split('\0').filter(Boolean);
     const matches = picomatch_default()([...globs], { dot: true });
     return tracked.filter((file) => matches(file));
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { readActionSpec } from './action-spec.js';
 import { parseFileCommands, parseWorkflowCommand, type WorkflowCommand } from './file-commands.js';
 
 /**
@@ -72,10 +72,6 @@ export interface RunResult extends StepResult {
   post?: StepResult;
 }
 
-interface ActionInput {
-  default?: string | number | boolean;
-}
-
 /** Environment the runner itself would set; the parent's own INPUT_/GITHUB_/RUNNER_ variables are dropped. */
 function baseEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -103,10 +99,7 @@ function evaluateDefault(value: string, env: Record<string, string | undefined>)
 
 export async function runBundledAction(options: RunOptions): Promise<RunResult> {
   const root = options.root ?? REPO_ROOT;
-  const spec = parse(readFileSync(join(root, options.action, 'action.yml'), 'utf8')) as {
-    inputs?: Record<string, ActionInput>;
-    runs: { main: string; post?: string };
-  };
+  const spec = readActionSpec(root, options.action);
   const temp = mkdtempSync(join(tmpdir(), `deploy-actions-${options.action}-`));
   try {
     const files = {

@@ -1,4 +1,4 @@
-import { exec, type ExecOptions, type ExecResult } from './exec.js';
+import { exec, type ExecOptions, type ExecResult, outputTail } from './exec.js';
 
 /** The docker CLI with one environment (its DOCKER_CONFIG decides which login it uses). */
 export class Docker {
@@ -27,7 +27,7 @@ export class Docker {
   /** `docker login --password-stdin`: the secret never appears in an argument list. */
   async login(registry: string, username: string, password: string): Promise<void> {
     const result = await this.run(['login', registry, '--username', username, '--password-stdin'], { input: password });
-    if (result.code !== 0) throw new Error(`docker login to ${registry} failed: ${result.stderr.trim().split('\n').pop() ?? ''}`);
+    if (result.code !== 0) throw new Error(`docker login to ${registry} failed: ${outputTail(result, 1)}`);
   }
 }
 

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import * as core from '@actions/core';
+import { redactSecrets } from './secrets.js';
 
 export interface ExecOptions {
   cwd?: string;
@@ -17,9 +19,19 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** The last lines of what a program said (stderr, or stdout when stderr is empty), on one line. */
-export function outputTail(result: Pick<ExecResult, 'stdout' | 'stderr'>, lines = 3): string {
-  return (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-lines).join(' | ');
+/**
+ * The last lines of what a program said (stderr, or stdout when stderr is empty), on one
+ * line, for an error message. Secrets are redacted first, so a cut can never leave part of one.
+ */
+export function outputTail(said: Pick<ExecResult, 'stdout' | 'stderr'> | string, lines = 3): string {
+  const text = typeof said === 'string' ? said : said.stderr.trim() || said.stdout;
+  return redactSecrets(text)
+    .trim()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .slice(-lines)
+    .join(' | ');
 }
 
 export class ExecError extends Error {
@@ -39,6 +51,9 @@ export class ExecError extends Error {
  * non-zero exit (see `execChecked`).
  */
 export function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+  // Every external command line, for a debug re-run; secrets never travel in argv, but a
+  // registered one is redacted all the same.
+  core.debug(redactSecrets(`$ ${[file, ...args].join(' ')}${options.cwd ? ` (in ${options.cwd})` : ''}`));
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,

@@ -1,20 +1,37 @@
-import { exec, execChecked, type ExecResult } from './exec.js';
+import { exec, type ExecResult, outputTail } from './exec.js';
 
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
-export class Git {
-  constructor(readonly cwd: string) {}
+export interface GitOptions {
+  /** The environment git runs with (identity, GIT_CONFIG_* with an auth header). */
+  env?: NodeJS.ProcessEnv;
+  /** Each git call is killed after this long; a silent remote must not hang the job. */
+  timeoutMs?: number;
+}
 
-  run(args: readonly string[]): Promise<ExecResult> {
-    return exec('git', args, { cwd: this.cwd });
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+/** git in one working folder, with one environment and a timeout on every call. */
+export class Git {
+  constructor(
+    readonly cwd: string,
+    private readonly options: GitOptions = {},
+  ) {}
+
+  /** Runs git; `cwd` overrides the folder for calls made before it exists (clone). */
+  run(args: readonly string[], cwd: string = this.cwd): Promise<ExecResult> {
+    return exec('git', args, { cwd, env: this.options.env, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   }
 
+  /** stdout, trimmed; a non-zero exit throws `git <command> failed: <what git said last>`. */
   async out(args: readonly string[]): Promise<string> {
-    return (await execChecked('git', args, { cwd: this.cwd })).stdout.trim();
+    const result = await this.run(args);
+    if (result.code !== 0) throw new Error(`git ${args[0] ?? ''} failed: ${outputTail(result, 1)}`);
+    return result.stdout.trim();
   }
 
   async hasCommit(sha: string): Promise<boolean> {
-    return (await this.run(['cat-file', '-e', `${sha}^{commit}`])).code === 0;
+    return (await this.run(['cat-file', '-e', '--end-of-options', `${sha}^{commit}`])).code === 0;
   }
 
   async isShallow(): Promise<boolean> {
@@ -24,14 +41,14 @@ export class Git {
   /** Fetches a commit by SHA when it is not here yet (a shallow checkout has only the tip). */
   async ensureCommit(sha: string, remote = 'origin'): Promise<void> {
     if (await this.hasCommit(sha)) return;
-    const fetched = await this.run(['fetch', '--no-tags', '--quiet', remote, sha]);
+    const fetched = await this.run(['fetch', '--no-tags', '--quiet', '--end-of-options', remote, sha]);
     if (fetched.code !== 0 || !(await this.hasCommit(sha))) {
-      throw new Error(`commit ${sha} is not in the checkout and could not be fetched from ${remote}: ${fetched.stderr.trim()}`);
+      throw new Error(`commit ${sha} is not in the checkout and could not be fetched from ${remote}: ${outputTail(fetched, 1)}`);
     }
   }
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
-    const result = await this.run(['merge-base', a, b]);
+    const result = await this.run(['merge-base', '--end-of-options', a, b]);
     return result.code === 0 ? result.stdout.trim() : undefined;
   }
 }

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec, type ExecResult } from './exec.js';
 import { DEFAULT_RETRY, retry, type RetryPolicy } from './retry.js';
+import { makeTempDir, removeTempDir } from './temp.js';
 
 export interface SshTarget {
   host: string;
@@ -24,11 +24,9 @@ export class Ssh {
 
   constructor(
     readonly target: SshTarget,
-    parent = process.env.RUNNER_TEMP ?? tmpdir(),
     private readonly policy: RetryPolicy = { ...DEFAULT_RETRY, attempts: 3 },
   ) {
-    this.dir = mkdtempSync(join(parent, 'deploy-actions-ssh-'));
-    chmodSync(this.dir, 0o700);
+    this.dir = makeTempDir('ssh');
     const keyPath = join(this.dir, 'key');
     writeFileSync(keyPath, target.key.endsWith('\n') ? target.key : `${target.key}\n`, { mode: 0o600 });
     const knownHostsPath = join(this.dir, 'known_hosts');
@@ -77,6 +75,6 @@ export class Ssh {
   }
 
   dispose(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    removeTempDir(this.dir);
   }
 }

@@ -129,7 +129,7 @@ describe('watchtower-config generate', () => {
           `input 'registry-username' goes with registry and registry-password: give all three or none`,
         ],
         [
-          { mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'deploy', 'ssh-key': 'k' },
+          { mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'deploy', 'ssh-key': 'a-private-key' },
           `input 'known-hosts' is required for mode apply: the host key lines (ssh-keyscan output checked once), never trust a host blindly`,
         ],
         [{ mode: 'trigger', 'trigger-url': 'http://vm:8080' }, `input 'http-api-token' is required for mode trigger`],

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/shared/errors.js';
 import { Inputs } from '../../packages/shared/inputs.js';
-import { DEFAULTS, readGateConfig } from '../../actions/health-gate/config.js';
-import { type Clock, displayUrl, type GateSettings, runGate } from '../../actions/health-gate/gate.js';
-import { checkJson, parseJsonExpectations } from '../../actions/health-gate/json-expectations.js';
-import type { ProbeAnswer } from '../../actions/health-gate/probe.js';
-import { collapseRuns } from '../../actions/health-gate/report.js';
-import { parseStatusRanges, statusAllowed } from '../../actions/health-gate/status-ranges.js';
-import { percentile } from '../../actions/health-gate/stats.js';
+import { DEFAULTS, readConfig } from '../../actions/health-gate/config.js';
+import { type Clock, displayUrl, runGate } from '../../packages/shared/gate/gate.js';
+import type { GateSettings } from '../../packages/shared/gate/settings.js';
+import { checkJson, parseJsonExpectations } from '../../packages/shared/gate/json-expectations.js';
+import type { ProbeAnswer } from '../../packages/shared/gate/probe.js';
+import { collapseRuns } from '../../packages/shared/gate/report.js';
+import { parseStatusRanges, statusAllowed } from '../../packages/shared/gate/status-ranges.js';
+import { percentile } from '../../packages/shared/gate/stats.js';
 
 describe('expect-status', () => {
   it('accepts codes, ranges and classes', () => {
@@ -50,7 +51,7 @@ describe('expect-json', () => {
 describe('config', () => {
   const read = (values: Record<string, string>) => {
     const masked: string[] = [];
-    const config = readGateConfig(
+    const config = readConfig(
       new Inputs(
         (name) => values[name] ?? '',
         (secret) => masked.push(secret),

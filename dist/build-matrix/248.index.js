@@ -1,16 +1,51 @@
-export const id = 844;
-export const ids = [844];
+export const id = 248;
+export const ids = [248];
 export const modules = {
 
-/***/ 5844:
+/***/ 7248:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   parseServicesFile: () => (/* binding */ parseServicesFile)
-/* harmony export */ });
-/* unused harmony exports COMMANDS, parseToolchain */
-/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8815);
-/* harmony import */ var _packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6955);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  parseServicesFile: () => (/* binding */ parseServicesFile)
+});
+
+// UNUSED EXPORTS: COMMANDS, parseToolchain
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(8815);
+// EXTERNAL MODULE: ./packages/shared/errors.ts
+var errors = __webpack_require__(6955);
+;// CONCATENATED MODULE: ./packages/shared/image-ref.ts
+/** Registry hosts, repositories, tags and digests as the distribution spec defines them. */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
+const IPV6_HOST = /^\[[0-9a-f:]+\](?::\d{1,5})?$/;
+const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const isRegistryHost = (text) => HOST.test(text) || IPV6_HOST.test(text);
+const isRepository = (text) => text.length <= 255 && REPOSITORY.test(text);
+const isTag = (text) => TAG.test(text);
+const isDigest = (text) => DIGEST.test(text);
+/** Loopback registries speak plain HTTP, as Docker allows for 127.0.0.0/8 by default. */
+function isLoopbackRegistry(registry) {
+    const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '');
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+function registryBaseUrl(registry) {
+    return `${isLoopbackRegistry(registry) ? 'http' : 'https'}://${registry}`;
+}
+/** `registry/repository:tag` or `registry/repository@sha256:...`. */
+function imageRef(registry, repository, tagOrDigest) {
+    const base = `${registry}/${repository}`;
+    if (tagOrDigest === undefined)
+        return base;
+    return isDigest(tagOrDigest) ? `${base}@${tagOrDigest}` : `${base}:${tagOrDigest}`;
+}
+
+;// CONCATENATED MODULE: ./actions/build-matrix/services-file.ts
+
 
 
 const COMMANDS = ['install', 'lint', 'test', 'build'];
@@ -22,10 +57,10 @@ const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'services']
  * or `services`) and the exact key, so a typo is found before anything is built.
  */
 function parseServicesFile(input, text) {
-    const fail = (detail) => new _packages_shared_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .d(input, detail);
+    const fail = (detail) => new errors/* InputError */.d(input, detail);
     let document;
     try {
-        document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parse */ .qg)(text);
+        document = (0,dist/* parse */.qg)(text);
     }
     catch (error) {
         throw fail(`is not valid YAML: ${error.message.split('\n')[0] ?? ''}`);
@@ -36,7 +71,7 @@ function parseServicesFile(input, text) {
         if (!TOP_KEYS.has(key))
             throw fail(`has an unknown key "${key}"`);
     const registry = document.registry;
-    if (typeof registry !== 'string' || !/^[a-z0-9.-]+(:\d+)?$/i.test(registry)) {
+    if (typeof registry !== 'string' || !isRegistryHost(registry)) {
         throw fail('registry must be a registry host such as myacr.azurecr.io or 127.0.0.1:5000');
     }
     const prefix = document['repository-prefix'] ?? '';

@@ -1,6 +1,6 @@
-import { formatDuration } from '../../packages/shared/duration.js';
-import type { GateConfig } from './config.js';
+import { formatDuration } from '../duration.js';
 import { type ProbeFn, judgeResponse } from './probe.js';
+import type { GateSettings } from './settings.js';
 import { percentile } from './stats.js';
 
 /**
@@ -42,8 +42,6 @@ export const realClock: Clock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
-
-export type GateSettings = Omit<GateConfig, 'method' | 'headers' | 'failOnUnhealthy'>;
 
 /** How a URL is shown in reasons, logs and the summary: never with its credentials. */
 export function displayUrl(url: URL): string {

@@ -1,4 +1,4 @@
-import { InputError } from '../../packages/shared/errors.js';
+import { InputError } from '../errors.js';
 
 export interface JsonExpectation {
   path: string;

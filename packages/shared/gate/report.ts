@@ -1,5 +1,5 @@
-import { formatDuration } from '../../packages/shared/duration.js';
-import { code, escapeMarkdown, table } from '../../packages/shared/summary.js';
+import { formatDuration } from '../duration.js';
+import { code, escapeMarkdown, table } from '../summary.js';
 import type { GateResult, ProbeRecord } from './gate.js';
 
 /** The `report` output keeps the newest probes only, so a long gate stays within output limits. */

@@ -1,14 +1,12 @@
-import { httpRequest, TransportError } from '../../packages/shared/http.js';
-import type { GateConfig } from './config.js';
+import { httpRequest, TransportError } from '../http.js';
 import { checkJson } from './json-expectations.js';
+import type { Expectations, ProbeSettings } from './settings.js';
 import { formatStatusRanges, statusAllowed } from './status-ranges.js';
 
 /** One HTTP answer, or why there was none. */
 export type ProbeAnswer =
   | { kind: 'response'; status: number; body: string; latencyMs: number }
   | { kind: 'transport'; error: string; latencyMs: number; timedOut: boolean };
-
-export type Expectations = Pick<GateConfig, 'expectStatus' | 'expectBody' | 'expectJson'>;
 
 /** The first expectation the answer misses, as a short reason; undefined when it passes. */
 export function judgeResponse(status: number, body: string, expectations: Expectations): string | undefined {
@@ -23,7 +21,7 @@ export function judgeResponse(status: number, body: string, expectations: Expect
 
 export type ProbeFn = (url: URL, timeoutMs: number) => Promise<ProbeAnswer>;
 
-export function httpProbe(config: Pick<GateConfig, 'method' | 'headers'>): ProbeFn {
+export function httpProbe(config: ProbeSettings): ProbeFn {
   return async (url, timeoutMs) => {
     try {
       const response = await httpRequest({ url, method: config.method, headers: config.headers, timeoutMs });

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { Docker } from '../../packages/shared/docker.js';
+import { InputError } from '../../packages/shared/errors.js';
+import { redactSecrets } from '../../packages/shared/secrets.js';
+import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
+import { loggedInDocker, registryCredential } from './auth.js';
+import { buildAndPush, buildArgs } from './build.js';
+import type { AcrPushConfig } from './config.js';
+
+export interface StepResult {
+  digest: string | undefined;
+  /** One line for the summary: how it was built, the cache, the retries. */
+  detail: string;
+}
+
+/** Build mode: checks, docker login of the step's own, build, push with retries. */
+export async function buildStep(config: AcrPushConfig, refs: string[]): Promise<StepResult> {
+  // Everything that can be checked is checked before any login or build.
+  if (!existsSync(config.context)) throw new InputError('context', `names ${config.context}, which does not exist`);
+  if (!existsSync(config.dockerfile)) throw new InputError('dockerfile', `names ${config.dockerfile}, which does not exist`);
+  const probe = new Docker();
+  const buildx = await probe.hasBuildx();
+  if (config.platforms.length > 0 && !buildx)
+    throw new InputError('platforms', 'needs docker buildx, which this runner does not have');
+  const cacheNote =
+    config.cache === 'registry' && !buildx ? 'registry cache skipped: it needs docker buildx' : `cache: ${config.cache}`;
+  if (config.cache === 'registry' && !buildx)
+    core.warning('cache: registry needs docker buildx; building without a registry cache');
+  const settings = { ...config, labels: withDefaultLabels(config.labels) };
+
+  if (config.dryRun) {
+    core.info(`dry-run: would run docker ${redactSecrets(buildArgs(settings, refs, buildx).join(' '))}`);
+    return { digest: undefined, detail: `dry-run; ${buildx ? 'buildx' : 'docker build'}; ${cacheNote}` };
+  }
+  if (!(await probe.available())) throw new Error('docker is not available on this runner (no daemon answered)');
+
+  const docker = await core.group('Log in', async () => loggedInDocker(config, await registryCredential(config)));
+  const workDir = makeTempDir('acr-push');
+  try {
+    const result = await core.group(`Build and push ${refs.join(', ')}`, () =>
+      buildAndPush(
+        settings,
+        refs,
+        {
+          docker,
+          buildx,
+          log: (line) => {
+            core.info(redactSecrets(line));
+          },
+        },
+        join(workDir, 'metadata.json'),
+      ),
+    );
+    if (config.push && result.digest) core.info(`Pushed ${refs.join(', ')} as ${result.digest}`);
+    const tries = result.attempts > 1 ? `; push took ${result.attempts} attempts` : '';
+    return { digest: result.digest, detail: `${buildx ? 'buildx' : 'docker build'}; ${cacheNote}${tries}` };
+  } finally {
+    removeTempDir(workDir);
+  }
+}
+
+/** OCI labels that tie the image to its commit; the caller's labels win. */
+function withDefaultLabels(labels: [string, string][]): [string, string][] {
+  const defaults: [string, string][] = [];
+  if (process.env.GITHUB_SHA) defaults.push(['org.opencontainers.image.revision', process.env.GITHUB_SHA]);
+  if (process.env.GITHUB_REPOSITORY) {
+    defaults.push([
+      'org.opencontainers.image.source',
+      `${process.env.GITHUB_SERVER_URL ?? 'https://github.com'}/${process.env.GITHUB_REPOSITORY}`,
+    ]);
+  }
+  const given = new Set(labels.map(([key]) => key));
+  return [...defaults.filter(([key]) => !given.has(key)), ...labels];
+}
