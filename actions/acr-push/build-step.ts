@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { Docker } from '../../packages/shared/docker.js';
@@ -17,9 +16,7 @@ export interface StepResult {
 
 /** Build mode: checks, docker login of the step's own, build, push with retries. */
 export async function buildStep(config: AcrPushConfig, refs: string[]): Promise<StepResult> {
-  // Everything that can be checked is checked before any login or build.
-  if (!existsSync(config.context)) throw new InputError('context', `names ${config.context}, which does not exist`);
-  if (!existsSync(config.dockerfile)) throw new InputError('dockerfile', `names ${config.dockerfile}, which does not exist`);
+  // Everything that can be checked is checked before any login or build (the paths: readConfig).
   const probe = new Docker();
   const buildx = await probe.hasBuildx();
   if (config.platforms.length > 0 && !buildx)

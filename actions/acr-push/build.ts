@@ -34,7 +34,8 @@ export function buildArgs(settings: BuildSettings, refs: readonly string[], buil
     args.push(settings.push ? '--push' : '--load');
     if (metadataFile) args.push('--metadata-file', metadataFile);
   }
-  args.push(settings.context);
+  // `--` ends the options: the context is a path, never a flag.
+  args.push('--', settings.context);
   return args;
 }
 

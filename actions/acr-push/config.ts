@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { InputError } from '../../packages/shared/errors.js';
 import { isDigest, isRegistryHost, isRepository, isTag } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of acr-push/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
@@ -87,7 +89,16 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     if (!PLATFORM.test(platform))
       throw new InputError('platforms', `must be os/arch[/variant] items such as linux/amd64; got "${platform}"`);
   }
-  const context = inputs.raw('context');
+  // Only a build reads files: its context and Dockerfile stay inside the workspace or
+  // RUNNER_TEMP, symlinks followed, and must exist.
+  const building = promote === undefined;
+  const context = building ? confinedPath('context', inputs.raw('context'), { mustExist: true }) : inputs.raw('context');
+  const dockerfileInput = inputs.string('dockerfile');
+  const dockerfile = !building
+    ? (dockerfileInput ?? '')
+    : dockerfileInput === undefined
+      ? confinedPath('context', join(context, 'Dockerfile'), { mustExist: true })
+      : confinedPath('dockerfile', dockerfileInput, { mustExist: true });
   const authorityHost = inputs.url('authority-host');
   if (authorityHost?.protocol !== 'https:') throw new InputError('authority-host', 'must be an https:// URL');
 
@@ -95,7 +106,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     registry,
     repository,
     context,
-    dockerfile: inputs.string('dockerfile') ?? `${context.replace(/\/+$/, '')}/Dockerfile`,
+    dockerfile,
     buildArgs: inputs.keyValues('build-args', { newlineOnly: true }),
     target: inputs.string('target'),
     platforms,

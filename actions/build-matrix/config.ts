@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../../packages/shared/errors.js';
+import { checkCommitish } from '../../packages/shared/git-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of build-matrix/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = { config: '.github/deploy-services.yml', all: 'false' } as const;
@@ -16,10 +18,10 @@ export interface MatrixConfig {
 
 /** Reads and checks every input before git runs. */
 export function readConfig(inputs: Inputs): MatrixConfig {
-  const inline = inputs.string('services');
+  const inline = inputs.text('services');
   const all = inputs.boolean('all', false);
-  const base = inputs.string('base');
-  const head = inputs.string('head');
+  const base = optional(inputs.string('base'), (value) => checkCommitish('base', value));
+  const head = optional(inputs.string('head'), (value) => checkCommitish('head', value));
   if (head !== undefined && base === undefined) throw new InputError('head', 'needs base as well');
   return {
     servicesText: inline ?? readServicesFile(inputs.raw('config')),
@@ -30,8 +32,12 @@ export function readConfig(inputs: Inputs): MatrixConfig {
   };
 }
 
-function readServicesFile(path: string): string {
+const optional = <T>(value: T | undefined, check: (value: T) => T): T | undefined =>
+  value === undefined ? undefined : check(value);
+
+function readServicesFile(value: string): string {
+  const path = confinedPath('config', value);
   if (!existsSync(path))
-    throw new InputError('config', `names ${path}, which does not exist in the checkout (or give services inline)`);
+    throw new InputError('config', `names ${value}, which does not exist in the checkout (or give services inline)`);
   return readFileSync(path, 'utf8');
 }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { field, type RunnerEvent } from '../../packages/shared/event.js';
+import { isFullSha, isRefName } from '../../packages/shared/git-ref.js';
 import { type Git, ZERO_SHA } from '../../packages/shared/git.js';
 
 /** What to compare: everything, a plain range, or a head against where it left a branch. */
@@ -19,11 +20,36 @@ export interface RangeRequest {
 
 const BUILD_EVERYTHING = new Set(['workflow_dispatch', 'schedule', 'repository_dispatch', 'release', 'workflow_call']);
 
-/** Decides the range from the inputs and the event alone (no git), so it is easy to test. */
+/**
+ * Decides the range from the inputs and the event alone (no git), so it is easy to test.
+ * Every commit the event names is checked to be a full SHA, and the default branch a ref
+ * name, before git sees them: the event file is input like any other.
+ */
 export function planRange(request: RangeRequest): RangePlan {
+  const plan = planFromInputs(request);
+  for (const [what, value] of Object.entries(commitsOf(plan))) {
+    if (!isFullSha(value) && !(what.startsWith('input') && value !== '')) {
+      throw new Error(`the ${what} "${value.slice(0, 80)}" is not a full commit SHA`);
+    }
+  }
+  if (plan.kind === 'fork-point' && !isFullSha(plan.against) && !isRefName(plan.against)) {
+    throw new Error(`the event's default branch "${plan.against.slice(0, 80)}" is not a branch name`);
+  }
+  return plan;
+}
+
+/** The commits a plan names, by where they came from. Inputs were checked by readConfig. */
+function commitsOf(plan: RangePlan): Record<string, string> {
+  if (plan.kind === 'all') return {};
+  const from = plan.reason === 'base and head inputs' ? 'input' : 'event';
+  if (plan.kind === 'diff') return { [`${from} base`]: plan.base, [`${from} head`]: plan.head };
+  return { [`${from} head`]: plan.head };
+}
+
+function planFromInputs(request: RangeRequest): RangePlan {
   if (request.all) return { kind: 'all', reason: 'input all is true' };
   if (request.base !== undefined) {
-    const head = request.head ?? request.sha ?? 'HEAD';
+    const head = request.head ?? request.sha ?? 'HEAD'; // GITHUB_SHA, a full SHA
     return { kind: 'diff', base: request.base, head, reason: 'base and head inputs' };
   }
   const { name, payload } = request.event;
@@ -77,14 +103,21 @@ export async function resolveRange(plan: Exclude<RangePlan, { kind: 'all' }>, gi
   if (plan.kind === 'diff') {
     await git.ensureCommit(plan.base);
     await git.ensureCommit(plan.head);
-    return { base: await git.out(['rev-parse', plan.base]), head: await git.out(['rev-parse', plan.head]), reason: plan.reason };
+    return { base: await revParse(git, plan.base), head: await revParse(git, plan.head), reason: plan.reason };
   }
   await git.ensureCommit(plan.head);
   let against = plan.against;
   if (!/^[0-9a-f]{40}$/.test(against)) {
     // A branch name: fetch it as a remote-tracking ref so merge-base can see it.
     const ref = `refs/remotes/origin/${against}`;
-    const fetched = await git.run(['fetch', '--no-tags', '--quiet', 'origin', `+refs/heads/${against}:${ref}`]);
+    const fetched = await git.run([
+      'fetch',
+      '--no-tags',
+      '--quiet',
+      '--end-of-options',
+      'origin',
+      `+refs/heads/${against}:${ref}`,
+    ]);
     if (fetched.code !== 0) throw new Error(`could not fetch the default branch ${against}: ${fetched.stderr.trim()}`);
     against = ref;
   } else {
@@ -101,12 +134,16 @@ export async function resolveRange(plan: Exclude<RangePlan, { kind: 'all' }>, gi
     base = await git.mergeBase(against, plan.head);
   }
   if (base === undefined) throw new Error(`${plan.head} shares no history with ${plan.against}`);
-  return { base, head: await git.out(['rev-parse', plan.head]), reason: plan.reason };
+  return { base, head: await revParse(git, plan.head), reason: plan.reason };
 }
+
+/** The full SHA of a commit-ish already checked to be a SHA or a ref name. */
+const revParse = (git: Git, commitish: string): Promise<string> =>
+  git.out(['rev-parse', '--verify', '--end-of-options', `${commitish}^{commit}`]);
 
 /** Files changed between two commits; a rename counts for both its old and new path. */
 export async function changedFiles(git: Git, base: string, head: string): Promise<string[]> {
-  const output = await git.out(['diff', '--name-status', '-z', '--find-renames', base, head]);
+  const output = await git.out(['diff', '--name-status', '-z', '--find-renames', '--end-of-options', base, head, '--']);
   const parts = output.split('\0').filter((part) => part !== '');
   const files = new Set<string>();
   for (let index = 0; index < parts.length;) {

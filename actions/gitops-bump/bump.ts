@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import picomatch from 'picomatch';
+import { InputError } from '../../packages/shared/errors.js';
+import { confinedPath } from '../../packages/shared/paths.js';
 import type { BumpConfig } from './config.js';
 import { describeImage } from './image-spec.js';
 import type { Workspace } from './workspace.js';
@@ -30,9 +31,10 @@ export async function applyBump(workspace: Workspace, config: BumpConfig): Promi
   const result: BumpResult = { changedFiles: [], edits: [] };
   const setFiles = [...new Set(config.sets.map((set) => set.file))];
   for (const file of [...new Set([...files, ...setFiles])]) {
+    const path = cloneFile(workspace, file, files.includes(file) ? 'files' : 'set');
     let source: string;
     try {
-      source = readFileSync(join(workspace.dir, file), 'utf8');
+      source = readFileSync(path, 'utf8');
     } catch {
       throw new Error(`set names ${file}, which is not in ${config.branch}`);
     }
@@ -46,7 +48,7 @@ export async function applyBump(workspace: Workspace, config: BumpConfig): Promi
       edits.push(planSetEdit(source, set.path, set.value, file));
     const edited = applyEdits(source, edits);
     if (edited !== source) {
-      writeFileSync(join(workspace.dir, file), edited);
+      writeFileSync(path, edited);
       result.changedFiles.push(file);
       result.edits.push(...edits.filter((edit) => edit.end > edit.start).map((edit) => ({ file, where: edit.where })));
     }
@@ -56,6 +58,18 @@ export async function applyBump(workspace: Workspace, config: BumpConfig): Promi
     throw new Error(`no reference to ${missing.map((image) => image.name).join(', ')} in ${files.join(', ')}`);
   }
   return result;
+}
+
+/**
+ * A file of the clone to edit: inside it as written, and a regular file, never a symbolic
+ * link, which could lead the write anywhere on the runner (git tracks the link, not its target).
+ */
+function cloneFile(workspace: Workspace, file: string, input: string): string {
+  const path = confinedPath(input, file, { roots: [workspace.dir] });
+  if (existsSync(path) && lstatSync(path).isSymbolicLink()) {
+    throw new InputError(input, `names ${file}, a symbolic link in the GitOps repository; only regular files are edited`);
+  }
+  return path;
 }
 
 export function imagesSummary(config: BumpConfig): string {

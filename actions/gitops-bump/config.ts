@@ -1,4 +1,6 @@
+import { isAbsolute } from 'node:path';
 import { InputError } from '../../packages/shared/errors.js';
+import { checkBranch } from '../../packages/shared/git-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
 import { type ImageSpec, parseImages } from './image-spec.js';
 
@@ -37,19 +39,16 @@ export interface BumpConfig {
   dryRun: boolean;
 }
 
-const BRANCH = /^(?!\/|.*\/\/|.*\.\.|.*\.lock$|.*[~^:?*[\\\s])[A-Za-z0-9._/-]+(?<!\/)$/;
-
 export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): BumpConfig {
   const token = inputs.secret('token') ?? '';
   const repository = inputs.string('repository') ?? env.GITHUB_REPOSITORY ?? '';
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
     throw new InputError('repository', `must be owner/name; got "${repository}"`);
-  const branch = inputs.raw('branch');
-  if (!BRANCH.test(branch)) throw new InputError('branch', `must be a branch name; got "${branch}"`);
+  const branch = checkBranch('branch', inputs.raw('branch'));
   const gitUrl = inputs.url('git-url')?.href ?? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repository}.git`;
 
   const revert = inputs.string('revert');
-  if (revert !== undefined && revert !== 'last' && !/^[0-9a-f]{7,40}$/.test(revert)) {
+  if (revert !== undefined && revert !== 'last' && !/^[0-9a-f]{7,64}$/.test(revert)) {
     throw new InputError('revert', `must be a commit SHA or last; got "${revert}"`);
   }
   const files = inputs.list('files');
@@ -63,9 +62,8 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     throw new InputError('files', 'is required: globs of the YAML files to edit');
 
   const prBranch = inputs.string('pr-branch');
-  if (prBranch !== undefined && (!BRANCH.test(prBranch) || prBranch === branch)) {
-    throw new InputError('pr-branch', `must be a branch name other than ${branch}; got "${prBranch}"`);
-  }
+  if (prBranch !== undefined) checkBranch('pr-branch', prBranch);
+  if (prBranch === branch) throw new InputError('pr-branch', `must be a branch other than ${branch}; got "${prBranch}"`);
   return {
     repository,
     branch,
@@ -79,7 +77,7 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     prTitle: inputs.raw('pr-title'),
     prLabels: inputs.list('pr-labels'),
     autoMerge: inputs.choice('auto-merge', ['', 'merge', 'squash', 'rebase'], ''),
-    commitMessage: inputs.raw('commit-message'),
+    commitMessage: inputs.text('commit-message') ?? '',
     revert,
     maxAttempts: inputs.integer('max-attempts', { min: 1, max: 50 }) ?? 5,
     dryRun: inputs.boolean('dry-run', false),
@@ -89,5 +87,10 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
 function parseSet(line: string): SetSpec {
   const match = /^([^:=]+\.ya?ml):([^=]+)=(.*)$/.exec(line);
   if (!match) throw new InputError('set', `must be lines of path/to/file.yaml:dot.path=value; got "${line}"`);
+  // Checked here, before any clone, and again against the clone's real paths when editing.
+  const file = (match[1] ?? '').trim();
+  if (isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+    throw new InputError('set', `must name a file inside the GitOps repository (relative, no ..); got "${file}"`);
+  }
   return { file: (match[1] ?? '').trim(), path: (match[2] ?? '').trim(), value: (match[3] ?? '').trim() };
 }

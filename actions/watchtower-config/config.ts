@@ -1,6 +1,7 @@
 import { InputError } from '../../packages/shared/errors.js';
 import { isRegistryHost } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of watchtower-config/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
@@ -67,19 +68,16 @@ export type WatchtowerConfig =
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const CRON_FIELD = /^[0-9A-Za-z*/?,-]+$/;
-const HOST = /^[a-zA-Z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/;
-
-function singleLine(input: string, value: string | undefined): string | undefined {
-  if (value !== undefined && /[\r\n]/.test(value)) throw new InputError(input, 'must be a single line');
-  return value;
-}
+/** A DNS name (labels start and end with a letter or digit), an IPv4 address, or [IPv6]: never `-v`. */
+const HOST =
+  /^(?=.{1,253}$)[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$|^\[[0-9a-fA-F:]+\]$/;
 
 export function readConfig(inputs: Inputs): WatchtowerConfig {
   // Secrets first: masked before any later error could echo them.
-  const httpApiToken = singleLine('http-api-token', inputs.secret('http-api-token'));
-  const notificationUrl = singleLine('notification-url', inputs.secret('notification-url'));
+  const httpApiToken = inputs.secret('http-api-token');
+  const notificationUrl = inputs.secret('notification-url');
   const registryPassword = inputs.secret('registry-password');
-  const sshKey = inputs.secret('ssh-key');
+  const sshKey = inputs.secret('ssh-key', { multiline: true });
   const mode = inputs.choice('mode', ['generate', 'trigger', 'apply'], 'generate');
   const dryRun = inputs.boolean('dry-run', false);
   const services = inputs.list('services');
@@ -102,15 +100,16 @@ export function readConfig(inputs: Inputs): WatchtowerConfig {
     return { mode, dryRun, trigger: { url, token: httpApiToken, images, timeoutMs } };
   }
 
-  const outputDir = inputs.raw('output-dir');
+  // Where secrets are written (generate) or read from (apply): inside the workspace or RUNNER_TEMP.
+  const outputDir = confinedPath('output-dir', inputs.raw('output-dir'));
   const registry = readRegistryLogin(inputs, registryPassword);
   if (mode === 'apply') {
     const host = inputs.required('ssh-host');
     if (!HOST.test(host)) throw new InputError('ssh-host', `must be a host name or IP address; got "${host}"`);
     const user = inputs.required('ssh-user');
-    if (!/^[a-z_][a-z0-9_.-]*$/i.test(user)) throw new InputError('ssh-user', `must be a user name; got "${user}"`);
+    if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user)) throw new InputError('ssh-user', `must be a user name; got "${user}"`);
     if (sshKey === undefined) throw new InputError('ssh-key', 'is required for mode apply: a private key');
-    const knownHosts = inputs.string('known-hosts');
+    const knownHosts = inputs.text('known-hosts');
     if (knownHosts === undefined) {
       throw new InputError(
         'known-hosts',
@@ -129,7 +128,8 @@ export function readConfig(inputs: Inputs): WatchtowerConfig {
         key: sshKey,
         knownHosts,
         remoteDir,
-        composeFile: inputs.raw('compose-file'),
+        // Copied to the VM: never a file from elsewhere on the runner.
+        composeFile: confinedPath('compose-file', inputs.raw('compose-file'), { mustExist: true }),
         outputDir,
         services,
         registry,

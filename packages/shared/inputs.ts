@@ -32,13 +32,32 @@ export class Inputs {
     private readonly defaults: Readonly<Record<string, string>> = {},
   ) {}
 
-  raw(name: string): string {
+  /** The value or its default, any number of lines (lists, YAML, keys). */
+  private value(name: string): string {
     const value = this.source(name).trim();
     return value === '' ? (this.defaults[name] ?? '') : value;
   }
 
+  /**
+   * A single-line value or its default. A line break or control character is refused: in
+   * a value meant as one word it can only smuggle a second argument or header line.
+   */
+  raw(name: string): string {
+    const value = this.value(name);
+    if (hasControlCharacter(value)) {
+      throw new InputError(name, 'must be a single line with no control characters');
+    }
+    return value;
+  }
+
   string(name: string): string | undefined {
     const value = this.raw(name);
+    return value === '' ? undefined : value;
+  }
+
+  /** Text that may span lines (a YAML document, a PEM key, a commit message). */
+  text(name: string): string | undefined {
+    const value = this.value(name);
     return value === '' ? undefined : value;
   }
 
@@ -53,10 +72,19 @@ export class Inputs {
     this.mask(secret);
   }
 
-  /** Reads a secret and masks it before anything else can log it. */
-  secret(name: string): string | undefined {
-    const value = this.string(name);
-    if (value !== undefined) this.mask(value);
+  /**
+   * Reads a secret and masks it before anything else can log it, every line of it too (the
+   * runner masks line by line). One-line secrets (tokens, passwords) refuse line breaks,
+   * which would otherwise smuggle a header or argument.
+   */
+  secret(name: string, options: { multiline?: boolean } = {}): string | undefined {
+    const value = this.value(name);
+    if (value === '') return undefined;
+    this.mask(value);
+    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) this.mask(line.trim());
+    if (!options.multiline && hasControlCharacter(value)) {
+      throw new InputError(name, 'must be a single line with no control characters');
+    }
     return value;
   }
 
@@ -93,12 +121,12 @@ export class Inputs {
 
   /** Items separated by newlines or commas, trimmed, empties dropped. */
   list(name: string): string[] {
-    return splitList(this.raw(name));
+    return splitList(this.value(name));
   }
 
   /** Items separated by newlines only (values may contain commas). */
   lines(name: string): string[] {
-    return splitLines(this.raw(name));
+    return splitLines(this.value(name));
   }
 
   /** `key=value` items, newline or comma separated; the first `=` splits. */
@@ -138,6 +166,15 @@ export class Inputs {
     }
     return url;
   }
+}
+
+/** A line break, NUL or other C0 control character, or DEL: never in a one-line value. */
+export function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 export function splitLines(text: string): string[] {

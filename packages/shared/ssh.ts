@@ -60,7 +60,8 @@ export class Ssh {
    * build it only from fixed text and `shellQuote`d values.
    */
   run(commandLine: string, input?: Buffer | string, onLine?: (line: string) => void): Promise<ExecResult> {
-    const args = [...this.options, `${this.target.user}@${this.target.host}`, '--', commandLine];
+    // `--` ends ssh's options, so the destination can never be read as one.
+    const args = [...this.options, '--', `${this.target.user}@${this.target.host}`, commandLine];
     // Exit 255 is ssh's own failure (connect, handshake); retry those, never the command's own exit codes.
     return retry(
       () => exec('ssh', args, { input, onLine, timeoutMs: 30 * 60_000 }),

@@ -11,9 +11,12 @@ import { RegistryClient } from '../../packages/shared/registry-client.js';
 import { hasDocker, hasRegistry } from '../support/daemons.js';
 import { ADMIN, CLIENT, type FakeAcr, startFakeAcr, TENANT } from '../support/fake-acr.js';
 import { busyboxContext } from '../support/images.js';
-import { failure, runAction, succeeded } from '../support/run-action.js';
+import { failure, runAction as runBundle, succeeded } from '../support/run-action.js';
 
 const ready = hasDocker() && hasRegistry();
+// The build contexts are made under the system temp folder: that is the workspace here, as
+// acr-push confines context and dockerfile to GITHUB_WORKSPACE and RUNNER_TEMP.
+const runAction: typeof runBundle = (action, inputs, options) => runBundle(action, inputs, { cwd: tmpdir(), ...options });
 
 describe.skipIf(!ready)('acr-push (bundled, real registry and docker)', () => {
   let acr: FakeAcr;
@@ -200,7 +203,10 @@ describe.skipIf(!ready)('acr-push (bundled, real registry and docker)', () => {
       [{ 'client-id': CLIENT }, `input 'tenant-id' must be the directory (tenant) ID GUID for auth: oidc`],
       [{ promote: 'latest', push: 'false' }, `input 'push' cannot be false with promote, which only writes tags to the registry`],
       [{ auth: 'password', username: 'u' }, `input 'password' is required for auth: password`],
-      [{ context: '/nonexistent/ctx' }, `input 'context' names /nonexistent/ctx, which does not exist`],
+      [
+        { context: '/nonexistent/ctx' },
+        `input 'context' must be a path inside the workspace (GITHUB_WORKSPACE) or RUNNER_TEMP; got "/nonexistent/ctx"`,
+      ],
       [{ cache: 'gha' }, `input 'cache' must be one of registry, none; got "gha"`],
     ];
     for (const [inputs, message] of cases) {

@@ -13,11 +13,14 @@ import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { json, startServer } from '../support/http-server.js';
 import { busyboxContext } from '../support/images.js';
-import { failure, runAction, succeeded } from '../support/run-action.js';
+import { failure, runAction as runBundle, succeeded } from '../support/run-action.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
 const TOKEN = 'wt-api-token-5d1e';
+// The tests write under the system temp folder, which is the workspace here: output-dir and
+// compose-file must lie inside GITHUB_WORKSPACE or RUNNER_TEMP.
+const runAction: typeof runBundle = (action, inputs, options) => runBundle(action, inputs, { cwd: tmpdir(), ...options });
 
 describe('watchtower-config generate', () => {
   it('writes a compose override without secrets, an env file and a docker config folder', async () => {

@@ -79,6 +79,7 @@ describe('build arguments', () => {
       '--push',
       '--metadata-file',
       '/tmp/meta.json',
+      '--',
       'frontend',
     ]);
   });
@@ -96,6 +97,7 @@ describe('build arguments', () => {
       'team=omis',
       '--target',
       'runtime',
+      '--',
       'frontend',
     ]);
     expect(buildArgs({ ...settings, push: false }, ['r/x:1'], true)).not.toContain('--cache-to');
