@@ -81,7 +81,8 @@ export class Inputs {
     const value = this.value(name);
     if (value === '') return undefined;
     this.mask(value);
-    for (const line of value.split(/\r?\n/)) if (line.trim().length >= 4) this.mask(line.trim());
+    const lines = value.split(/\r?\n/).map((line) => line.trim());
+    if (lines.length > 1) for (const line of lines) if (line.length >= 4) this.mask(line);
     if (!options.multiline && hasControlCharacter(value)) {
       throw new InputError(name, 'must be a single line with no control characters');
     }
