@@ -1,5 +1,6 @@
 import { outputTail } from '../../packages/shared/exec.js';
 import { Git } from '../../packages/shared/git.js';
+import { redactUserinfo } from '../../packages/shared/inputs.js';
 import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 
 const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' };
@@ -53,7 +54,9 @@ export class Workspace {
       this.url,
       this.dir,
     ]);
-    if (result.code !== 0) throw new Error(`cloning ${this.url} (branch ${this.branch}) failed: ${outputTail(result, 1)}`);
+    if (result.code !== 0) {
+      throw new Error(`cloning ${redactUserinfo(this.url)} (branch ${this.branch}) failed: ${outputTail(result, 1)}`);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { httpRequestWithRetry } from '../../packages/shared/http.js';
+import { describeBody, httpRequestWithRetry } from '../../packages/shared/http.js';
+import { displayUrl } from '../../packages/shared/inputs.js';
 import type { RetryHooks } from '../../packages/shared/retry.js';
 import type { TriggerConfig } from './config.js';
 import type { ModeResult } from './mode-result.js';
@@ -58,8 +59,7 @@ export async function triggerUpdate(config: TriggerConfig, hooks: RetryHooks = {
   );
   if (response.status === 401 || response.status === 403)
     throw new Error(`Watchtower refused the token (HTTP ${response.status}): check http-api-token`);
-  if (response.status >= 300)
-    throw new Error(`Watchtower answered HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`);
+  if (response.status >= 300) throw new Error(`Watchtower answered HTTP ${response.status} with ${describeBody(response)}`);
   let summary: UpdateSummary | undefined;
   try {
     summary = JSON.parse(response.body.toString('utf8')) as UpdateSummary;
@@ -71,9 +71,10 @@ export async function triggerUpdate(config: TriggerConfig, hooks: RetryHooks = {
 
 /** trigger mode: one update through the HTTP API, reported from Watchtower's JSON summary. */
 export async function runTrigger(config: TriggerConfig, dryRun: boolean): Promise<ModeResult> {
-  const url = triggerUrl(config);
-  if (dryRun) return { lines: [`would POST ${url.href} with the API token`], outputs: {} };
-  core.info(`POST ${url.href} (waits up to ${Math.round(config.timeoutMs / 1000)} s for the update to finish)`);
+  // Shown without any user name or password the URL may carry.
+  const url = displayUrl(triggerUrl(config));
+  if (dryRun) return { lines: [`would POST ${url} with the API token`], outputs: {} };
+  core.info(`POST ${url} (waits up to ${Math.round(config.timeoutMs / 1000)} s for the update to finish)`);
   const result = await triggerUpdate(config, {
     onRetry: ({ attempt, delayMs, why }) => {
       core.info(`attempt ${attempt}: ${why}; retrying in ${delayMs} ms`);
@@ -86,7 +87,7 @@ export async function runTrigger(config: TriggerConfig, dryRun: boolean): Promis
   core.info(line);
   if ((summary?.failed ?? 0) > 0) throw new Error(`${line}: see the Watchtower logs on the VM`);
   return {
-    lines: [`POST ${url.href}: HTTP ${result.status} after ${result.attempts} attempt(s)`, line],
+    lines: [`POST ${url}: HTTP ${result.status} after ${result.attempts} attempt(s)`, line],
     outputs: {
       'trigger-status': String(result.status),
       updated: summary?.updated === undefined ? '' : String(summary.updated),

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { httpRequestWithRetry } from './http.js';
+import { describeBody, httpRequestWithRetry, parseJsonBody } from './http.js';
 import { registryBaseUrl } from './image-ref.js';
 import { registerSecret } from './secrets.js';
 
@@ -47,11 +47,9 @@ export async function exchangeForAcrRefreshToken(registry: string, tenantId: str
     timeoutMs: 60_000,
   });
   if (response.status !== 200) {
-    throw new Error(
-      `${registry}/oauth2/exchange answered HTTP ${response.status}: ${response.body.toString('utf8').slice(0, 200)}`,
-    );
+    throw new Error(`${registry}/oauth2/exchange answered HTTP ${response.status} with ${describeBody(response)}`);
   }
-  const refreshToken = (JSON.parse(response.body.toString('utf8')) as { refresh_token?: string }).refresh_token;
+  const refreshToken = (parseJsonBody(response, `${registry}/oauth2/exchange`) as { refresh_token?: string }).refresh_token;
   if (!refreshToken) throw new Error(`${registry}/oauth2/exchange returned no refresh_token`);
   registerSecret(refreshToken);
   return refreshToken;

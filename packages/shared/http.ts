@@ -9,6 +9,7 @@ import {
   type RetryPolicy,
   retry,
 } from './retry.js';
+import { excerpt } from './secrets.js';
 
 export interface HttpRequest {
   url: URL | string;
@@ -37,12 +38,44 @@ export class TransportError extends Error {
     readonly code: string,
     message: string,
     readonly latencyMs: number,
+    /** The server had sent its status line and headers: it is up, and broke off mid-answer. */
+    readonly afterResponse = false,
   ) {
     super(message);
   }
 }
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
+
+/**
+ * What an unexpected body was, in a few words for an error: an HTML page (a proxy's or a
+ * load balancer's error page, by its title), a body cut at the size limit, or an excerpt.
+ */
+export function describeBody(response: Pick<HttpResponse, 'body' | 'bodyTruncated' | 'headers'>): string {
+  const text = response.body.toString('utf8');
+  const type = response.headers['content-type'] ?? '';
+  if (/html/i.test(type) || /^\s*<(!doctype|html)/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+    return `an HTML page${title ? ` "${excerpt(title, 80)}"` : ''}`;
+  }
+  if (response.bodyTruncated) return `a body over ${Math.round(response.body.length / 1024)} KiB (cut there)`;
+  return text.trim() === '' ? 'an empty body' : `"${excerpt(text, 200)}"`;
+}
+
+/**
+ * The body as JSON, or an error that says what came instead (never `Unexpected token '<'`).
+ * The caller narrows the value it gets.
+ */
+export function parseJsonBody(response: HttpResponse, what: string): unknown {
+  if (!response.bodyTruncated) {
+    try {
+      return JSON.parse(response.body.toString('utf8')) as unknown;
+    } catch {
+      // described below
+    }
+  }
+  throw new Error(`${what} answered HTTP ${response.status} with ${describeBody(response)}, not JSON`);
+}
 
 /**
  * One request on a fresh connection (no keep-alive pool): each probe or retry then
@@ -91,8 +124,17 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
         chunks.push(part);
         kept += part.length;
       });
-      res.on('error', (error: NodeJS.ErrnoException) => {
-        fail(new TransportError(error.code ?? 'EIO', describeTransportError(error), elapsed()));
+      const broken = (error: NodeJS.ErrnoException) => {
+        const what = `${describeTransportError(error)} after HTTP ${res.statusCode ?? 0}, in the middle of the body`;
+        fail(new TransportError(error.code ?? 'EIO', what, elapsed(), true));
+      };
+      res.on('error', broken);
+      // A socket closed before the whole body came ('aborted' in Node 20, 'close' unfinished in later ones).
+      res.on('aborted', () => {
+        broken(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
+      });
+      res.on('close', () => {
+        if (!res.complete) broken(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
       });
       res.on('end', () => {
         if (settled) return;

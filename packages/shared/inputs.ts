@@ -159,11 +159,16 @@ export class Inputs {
     return value === undefined ? undefined : this.maskedUrl(name, value);
   }
 
+  /**
+   * A URL's user name is masked as well as its password: `https://TOKEN@host/` is the usual
+   * way to put a token in a git URL, and a user name alone is often that token.
+   */
   private maskedUrl(name: string, value: string): URL {
     const url = parseHttpUrl(name, value);
-    if (url.password) {
-      this.maskValue(url.password);
-      this.maskValue(decodeURIComponent(url.password));
+    for (const part of [url.username, url.password]) {
+      if (!part) continue;
+      this.maskValue(part);
+      this.maskValue(safeDecode(part));
     }
     return url;
   }
@@ -218,10 +223,35 @@ export function parseHttpUrl(name: string, value: string): URL {
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     throw new InputError(name, `must be an http:// or https:// URL; got "${redactUserinfo(value)}"`);
   }
+  // The URL parser keeps a bad % escape as it is; the request would fail later with
+  // Node's "URI malformed". Say it now, naming the input.
+  try {
+    decodeURIComponent(url.pathname + url.search + url.username + url.password);
+  } catch {
+    throw new InputError(name, `has a bad % escape (a % must be followed by two hex digits); got "${redactUserinfo(value)}"`);
+  }
   return url;
+}
+
+/** decodeURIComponent that leaves a malformed escape as it is. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Hides `user:password@` so that an error about a URL never echoes a credential. */
 export function redactUserinfo(text: string): string {
   return text.replace(/(\/\/)[^/@\s]*@/g, '$1***@');
+}
+
+/** How a URL is shown in reasons, logs and summaries: never with its user name or password. */
+export function displayUrl(url: URL): string {
+  if (!url.username && !url.password) return url.href;
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
 }

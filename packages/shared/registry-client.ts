@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RegistryCredential } from './docker-credentials.js';
-import { httpRequestWithRetry, type HttpResponse } from './http.js';
-import { registryBaseUrl } from './image-ref.js';
+import { describeBody, httpRequestWithRetry, type HttpResponse, parseJsonBody } from './http.js';
+import { isLoopbackRegistry, registryBaseUrl } from './image-ref.js';
 import type { RetryPolicy } from './retry.js';
 import { registerSecret } from './secrets.js';
 
@@ -83,8 +83,9 @@ export class RegistryClient {
   }
 
   private failure(what: string, repository: string, reference: string, response: HttpResponse): RegistryError {
-    const body = response.body.toString('utf8').slice(0, 200).replace(/\s+/g, ' ');
-    return new RegistryError(`could not ${what} ${this.registry}/${repository}:${reference}: HTTP ${response.status} ${body}`);
+    return new RegistryError(
+      `could not ${what} ${this.registry}/${repository}:${reference}: HTTP ${response.status} with ${describeBody(response)}`,
+    );
   }
 
   private async request(
@@ -122,6 +123,32 @@ export class RegistryClient {
     return response;
   }
 
+  /**
+   * Credentials go only to the registry's own host, over https: a 401 may name any token
+   * realm, and a registry (or whoever answers for it) must not be able to send our password
+   * or refresh token to another host, or over plain http. A loopback registry (tests, local
+   * mirrors) may use http, on its own host and port only.
+   */
+  private checkRealm(realm: string): void {
+    let url: URL | undefined;
+    try {
+      url = new URL(realm);
+    } catch {
+      url = undefined;
+    }
+    const own = new URL(this.base);
+    const loopback = isLoopbackRegistry(this.registry);
+    const allowed =
+      url !== undefined &&
+      url.hostname === own.hostname &&
+      (url.protocol === 'https:' || (loopback && url.protocol === 'http:' && url.host === own.host));
+    if (!allowed) {
+      throw new RegistryError(
+        `${this.registry} named the token realm ${url ? url.origin : JSON.stringify(realm.slice(0, 80))}; credentials are sent only to the registry's own host over https`,
+      );
+    }
+  }
+
   private async authorize(challenge: ReturnType<typeof parseChallenge>, scope: string): Promise<string> {
     const credential = this.credential;
     if (challenge.scheme === 'basic') {
@@ -130,6 +157,7 @@ export class RegistryClient {
     }
     const realm = challenge.params.realm;
     if (challenge.scheme !== 'bearer' || !realm) throw new RegistryError(`${this.registry} sent an unknown auth challenge`);
+    if (credential.kind !== 'anonymous') this.checkRealm(realm);
     const service = challenge.params.service ?? this.registry;
     let response: HttpResponse;
     if (credential.kind === 'identity-token') {
@@ -154,7 +182,7 @@ export class RegistryClient {
     }
     if (response.status !== 200)
       throw new RegistryError(`the token service of ${this.registry} answered HTTP ${response.status}`);
-    const answer = JSON.parse(response.body.toString('utf8')) as { token?: string; access_token?: string };
+    const answer = parseJsonBody(response, `the token service of ${this.registry}`) as { token?: string; access_token?: string };
     const token = answer.access_token ?? answer.token;
     if (!token) throw new RegistryError(`the token service of ${this.registry} returned no token`);
     registerSecret(token);

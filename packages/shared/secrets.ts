@@ -19,6 +19,16 @@ export function redactSecrets(text: string): string {
   return shown;
 }
 
+/**
+ * A short excerpt for an error, reason or report: every registered secret is redacted
+ * first and the text cut after, so a cut can never leave part of a secret (which the
+ * runner, masking whole values only, would then print).
+ */
+export function excerpt(text: string, max = 200): string {
+  const shown = redactSecrets(text).replace(/\s+/g, ' ').trim();
+  return shown.length > max ? `${shown.slice(0, max - 3)}...` : shown;
+}
+
 /** Sets step outputs with every registered secret redacted. */
 export function setOutputs(outputs: Record<string, string>): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redactSecrets(value));

@@ -28,7 +28,7 @@ it('runs the bundled action and prints its log, outputs and summary', async () =
     '--input',
     `url=${app.url}/api/info`,
     '--input',
-    'interval=50ms',
+    'interval=100ms',
     '--input',
     'expect-json=build.sha=abc123',
     '--input',

@@ -45,6 +45,7 @@ describe('health-gate interface', () => {
       'url',
       'method',
       'headers',
+      'secret-headers',
       'expect-status',
       'expect-body',
       'expect-json',
@@ -54,6 +55,7 @@ describe('health-gate interface', () => {
       'initial-delay',
       'success-threshold',
       'failure-threshold',
+      'concurrency',
       'max-latency-ms',
       'fail-on-unhealthy',
     ]);

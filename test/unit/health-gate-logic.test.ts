@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../packages/shared/errors.js';
 import { Inputs } from '../../packages/shared/inputs.js';
 import { DEFAULTS, readConfig } from '../../actions/health-gate/config.js';
-import { type Clock, displayUrl, runGate } from '../../packages/shared/gate/gate.js';
+import { type Clock, runGate } from '../../packages/shared/gate/gate.js';
+import { displayUrl } from '../../packages/shared/inputs.js';
 import type { GateSettings } from '../../packages/shared/gate/settings.js';
 import { checkJson, parseJsonExpectations } from '../../packages/shared/gate/json-expectations.js';
 import type { ProbeAnswer } from '../../packages/shared/gate/probe.js';
@@ -76,10 +77,22 @@ describe('config', () => {
     });
   });
 
-  it('masks header values, including those of malformed lines', () => {
-    const { masked, config } = read({ url: 'http://x/', headers: 'Authorization: Bearer tok\nX-Api-Key:k2' });
-    expect(config.headers).toEqual({ Authorization: 'Bearer tok', 'X-Api-Key': 'k2' });
-    expect(masked).toEqual(['Bearer tok', 'k2']);
+  it('masks the credential part of credential headers only, and malformed lines whole', () => {
+    const { masked, config } = read({
+      url: 'http://x/',
+      headers: 'Authorization: Bearer tok\nX-Api-Key:k2\nX-Debug: 1\nCookie: a=sess1234; b=x\nX-Tenant: t-77',
+      'secret-headers': 'x-tenant',
+    });
+    expect(config.headers).toEqual({
+      Authorization: 'Bearer tok',
+      'X-Api-Key': 'k2',
+      'X-Debug': '1',
+      Cookie: 'a=sess1234; b=x',
+      'X-Tenant': 't-77',
+    });
+    expect(masked).toEqual(['tok', 'k2', 'a=sess1234; b=x', 'sess1234', 't-77']);
+    const basic = read({ url: 'http://x/', headers: `Authorization: Basic ${Buffer.from('u:pw-9').toString('base64')}` });
+    expect(basic.masked).toEqual([Buffer.from('u:pw-9').toString('base64'), 'pw-9']);
     expect(() => read({ url: 'http://x/', headers: 'Bearer-only-secret' })).toThrow(
       `input 'headers' must be lines of "Name: value"; line 1 is not`,
     );
@@ -134,6 +147,7 @@ function settings(overrides: Partial<GateSettings> = {}): GateSettings {
     successThreshold: 3,
     failureThreshold: 3,
     maxLatencyMs: undefined,
+    concurrency: 50,
     ...overrides,
   };
 }

@@ -111,19 +111,23 @@ describe('Inputs', () => {
     expect(errorOf(() => reader.keyValues('bad'))).toBe(`input 'bad' must be a list of key=value items; got "=2"`);
   });
 
-  it('accepts only http and https URLs and masks URL passwords', () => {
+  it('accepts only http and https URLs and masks URL user names and passwords', () => {
     const { reader, masked } = inputs({
       good: 'https://a.example/x, http://127.0.0.1:8080/health',
       ftp: 'ftp://x',
       junk: 'not a url',
       cred: 'https://user:p%40ss@host/',
       badcred: 'ftp://user:hunter2@host/',
+      badescape: 'https://host/a%zz',
     });
     expect(reader.urls('good').map(String)).toEqual(['https://a.example/x', 'http://127.0.0.1:8080/health']);
     expect(errorOf(() => reader.urls('ftp'))).toBe(`input 'ftp' must be an http:// or https:// URL; got "ftp://x"`);
     expect(errorOf(() => reader.url('junk'))).toContain('must be an http:// or https:// URL');
     reader.url('cred');
-    expect(masked).toEqual(['p%40ss', 'p@ss']);
+    expect(masked).toEqual(['user', 'user', 'p%40ss', 'p@ss']);
+    expect(errorOf(() => reader.url('badescape'))).toBe(
+      `input 'badescape' has a bad % escape (a % must be followed by two hex digits); got "https://host/a%zz"`,
+    );
     expect(errorOf(() => reader.url('badcred'))).not.toContain('hunter2');
   });
 

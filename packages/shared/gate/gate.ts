@@ -1,5 +1,7 @@
 import { formatDuration } from '../duration.js';
-import { type ProbeFn, judgeResponse } from './probe.js';
+import { displayUrl } from '../inputs.js';
+import { type BodyMatcher, inlineMatcher } from './body-matcher.js';
+import { judgeResponse, type ProbeAnswer, type ProbeFn } from './probe.js';
 import type { GateSettings } from './settings.js';
 import { percentile } from './stats.js';
 
@@ -26,7 +28,9 @@ export interface GateResult {
   ending: Ending;
   reason: string;
   rounds: number;
+  /** The newest probes, at most PROBES_KEPT; older ones are counted, not kept. */
   probes: ProbeRecord[];
+  totalProbes: number;
   successes: number;
   failures: number;
   p95Ms: number | undefined;
@@ -43,13 +47,32 @@ export const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** How a URL is shown in reasons, logs and the summary: never with its credentials. */
-export function displayUrl(url: URL): string {
-  if (!url.username && !url.password) return url.href;
-  const copy = new URL(url.href);
-  copy.username = '';
-  copy.password = '';
-  return copy.href;
+/**
+ * A long gate keeps bounded memory: the newest probes for the report and the summary, and
+ * the newest passing latencies for the p95 (a window, so an early cold start fades out).
+ */
+export const PROBES_KEPT = 2000;
+export const LATENCIES_KEPT = 5000;
+
+/** Runs `work` over `items` with at most `limit` at once, keeping the order of results. */
+async function mapWithLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T, index);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Appends and keeps the newest `limit` items (amortised: trims in blocks, not per push). */
+function pushBounded<T>(list: T[], items: readonly T[], limit: number): void {
+  list.push(...items);
+  if (list.length > limit * 1.5) list.splice(0, list.length - limit);
 }
 
 export async function runGate(
@@ -57,6 +80,7 @@ export async function runGate(
   probe: ProbeFn,
   clock: Clock = realClock,
   onRound: (records: readonly ProbeRecord[]) => void = () => {},
+  matchBody: BodyMatcher = inlineMatcher,
 ): Promise<GateResult> {
   const started = clock.now();
   const deadline = started + settings.timeoutMs;
@@ -64,6 +88,7 @@ export async function runGate(
   const answered = new Set<string>();
   const records: ProbeRecord[] = [];
   const passingLatencies: number[] = [];
+  const counts = { total: 0, successes: 0, failures: 0 };
   let passStreak = 0;
   let failStreak = 0;
   let round = 0;
@@ -74,12 +99,35 @@ export async function runGate(
     ending,
     reason,
     rounds: round,
-    probes: records,
-    successes: records.filter((record) => record.verdict === 'pass').length,
-    failures: records.filter((record) => record.verdict === 'fail').length,
-    p95Ms: percentile(passingLatencies, 95),
+    probes: records.slice(-PROBES_KEPT),
+    totalProbes: counts.total,
+    successes: counts.successes,
+    failures: counts.failures,
+    p95Ms: percentile(passingLatencies.slice(-LATENCIES_KEPT), 95),
     elapsedMs: Math.round(clock.now() - started),
   });
+
+  const judge = async (answer: ProbeAnswer, url: string, at: string, clamped: boolean): Promise<ProbeRecord> => {
+    if (answer.kind === 'transport') {
+      if (clamped && answer.timedOut && !answer.answered) {
+        return {
+          round,
+          url,
+          at,
+          latencyMs: answer.latencyMs,
+          verdict: 'cut-short',
+          reason: "no answer before the gate's timeout",
+        };
+      }
+      if (answer.answered) answered.add(url);
+      const verdict = answered.has(url) ? 'fail' : 'not-up';
+      return { round, url, at, latencyMs: answer.latencyMs, verdict, reason: answer.error };
+    }
+    answered.add(url);
+    const reason = await judgeResponse(answer, settings, matchBody, deadline - clock.now());
+    const base = { round, url, at, status: answer.status, latencyMs: answer.latencyMs };
+    return reason === undefined ? { ...base, verdict: 'pass' } : { ...base, verdict: 'fail', reason };
+  };
 
   if (settings.initialDelayMs > 0) await clock.sleep(Math.min(settings.initialDelayMs, deadline - clock.now()));
 
@@ -90,46 +138,32 @@ export async function runGate(
     const at = new Date().toISOString();
     const requestTimeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs, remaining));
     const clamped = requestTimeoutMs < settings.requestTimeoutMs;
-    const answers = await Promise.all(settings.urls.map((url) => probe(url, requestTimeoutMs)));
-    const roundRecords = answers.map((answer, index): ProbeRecord => {
-      const url = names[index] ?? '';
-      if (answer.kind === 'transport') {
-        if (clamped && answer.timedOut) {
-          return {
-            round,
-            url,
-            at,
-            latencyMs: answer.latencyMs,
-            verdict: 'cut-short',
-            reason: "no answer before the gate's timeout",
-          };
-        }
-        const verdict = answered.has(url) ? 'fail' : 'not-up';
-        return { round, url, at, latencyMs: answer.latencyMs, verdict, reason: answer.error };
-      }
-      answered.add(url);
-      const reason = judgeResponse(answer.status, answer.body, settings);
-      const base = { round, url, at, status: answer.status, latencyMs: answer.latencyMs };
-      return reason === undefined ? { ...base, verdict: 'pass' } : { ...base, verdict: 'fail', reason };
-    });
-    records.push(...roundRecords);
+    const roundRecords = await mapWithLimit(settings.urls, settings.concurrency, async (url, index) =>
+      judge(await probe(url, requestTimeoutMs), names[index] ?? '', at, clamped),
+    );
+    pushBounded(records, roundRecords, PROBES_KEPT);
+    counts.total += roundRecords.length;
+    for (const record of roundRecords) {
+      if (record.verdict === 'pass') counts.successes += 1;
+      else if (record.verdict === 'fail') counts.failures += 1;
+    }
     onRound(roundRecords);
     // A round the deadline cut short says nothing about the service: the verdict rests on the rounds before it.
     if (roundRecords.some((record) => record.verdict === 'cut-short')) break;
     lastRound = roundRecords;
 
-    if (lastRound.every((record) => record.verdict === 'pass')) {
+    const passing = lastRound.filter((record) => record.verdict === 'pass').map((record) => record.latencyMs);
+    pushBounded(passingLatencies, passing, LATENCIES_KEPT);
+    if (passing.length === lastRound.length) {
       passStreak += 1;
       failStreak = 0;
-      passingLatencies.push(...lastRound.map((record) => record.latencyMs));
     } else {
       passStreak = 0;
-      for (const record of lastRound) if (record.verdict === 'pass') passingLatencies.push(record.latencyMs);
       if (answered.size === names.length) failStreak += 1;
     }
 
     if (passStreak >= settings.successThreshold) {
-      const p95 = percentile(passingLatencies, 95) ?? 0;
+      const p95 = percentile(passingLatencies.slice(-LATENCIES_KEPT), 95) ?? 0;
       if (settings.maxLatencyMs === undefined || p95 <= settings.maxLatencyMs) {
         const latency =
           settings.maxLatencyMs === undefined ? `p95 ${p95} ms` : `p95 ${p95} ms within max-latency-ms ${settings.maxLatencyMs}`;
@@ -150,7 +184,7 @@ export async function runGate(
   return finish(false, 'timeout', `timed out after ${formatDuration(settings.timeoutMs)}: ${timeoutDetail()}`);
 
   function timeoutDetail(): string {
-    const p95 = percentile(passingLatencies, 95);
+    const p95 = percentile(passingLatencies.slice(-LATENCIES_KEPT), 95);
     if (passStreak >= settings.successThreshold && p95 !== undefined) {
       return `p95 latency ${p95} ms of passing probes is over max-latency-ms ${settings.maxLatencyMs}`;
     }

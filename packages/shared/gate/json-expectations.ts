@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { excerpt } from '../secrets.js';
 
 export interface JsonExpectation {
   path: string;
@@ -42,9 +43,9 @@ function matches(actual: unknown, expected: string): boolean {
   return JSON.stringify(actual) === expected;
 }
 
+/** A value as the reason shows it: secrets redacted before the cut (see `excerpt`). */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return excerpt(JSON.stringify(value) ?? String(value), 80);
 }
 
 /** Returns the first unmet expectation as a reason, or undefined when all hold. */

@@ -15,7 +15,7 @@ export function buildReport(result: GateResult, urls: readonly string[]): string
     rounds: result.rounds,
     elapsedMs: result.elapsedMs,
     p95Ms: result.p95Ms ?? null,
-    omittedProbes: result.probes.length - kept.length,
+    omittedProbes: result.totalProbes - kept.length,
     probes: kept.map((probe) => ({
       round: probe.round,
       url: probe.url,
@@ -71,8 +71,9 @@ export function renderSummary(result: GateResult, urls: readonly string[]): stri
     '',
     `**${escapeMarkdown(result.reason)}**`,
     '',
-    `${result.rounds} rounds, ${result.probes.length} probes (${result.successes} passed, ${result.failures} failed) in ${formatDuration(result.elapsedMs)}` +
-      (result.p95Ms === undefined ? '' : `; p95 of passing probes ${result.p95Ms} ms`),
+    `${result.rounds} rounds, ${result.totalProbes} probes (${result.successes} passed, ${result.failures} failed) in ${formatDuration(result.elapsedMs)}` +
+      (result.p95Ms === undefined ? '' : `; p95 of passing probes ${result.p95Ms} ms`) +
+      (result.totalProbes > result.probes.length ? `; the tables show the newest ${result.probes.length}` : ''),
   ];
   for (const url of urls) {
     const runs = collapseRuns(result.probes.filter((probe) => probe.url === url));
