@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type Docker, isTransientDockerFailure } from '../../packages/shared/docker.js';
+import { type Docker, isTransientBuildxFailure, isTransientDockerFailure } from '../../packages/shared/docker.js';
 import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
 import { imageRef } from '../../packages/shared/image-ref.js';
 import { DEFAULT_RETRY, retry, type RetryHooks, type RetryPolicy } from '../../packages/shared/retry.js';
@@ -59,7 +59,12 @@ function checked(step: string, result: ExecResult): void {
 }
 
 /** Retries a docker step while its output reads as a transient registry or network fault. */
-function retryingDocker(step: string, run: () => Promise<ExecResult>, deps: BuildDeps) {
+function retryingDocker(
+  step: string,
+  run: () => Promise<ExecResult>,
+  deps: BuildDeps,
+  transient: (output: string) => boolean = isTransientDockerFailure,
+) {
   let attempts = 0;
   const result = retry(
     async () => {
@@ -71,7 +76,7 @@ function retryingDocker(step: string, run: () => Promise<ExecResult>, deps: Buil
     (outcome) => {
       if (outcome.ok) return { retry: false };
       const output = (outcome.error as { output?: string }).output ?? '';
-      return isTransientDockerFailure(output) ? { retry: true, why: (outcome.error as Error).message } : { retry: false };
+      return transient(output) ? { retry: true, why: (outcome.error as Error).message } : { retry: false };
     },
     deps.policy ?? DEFAULT_RETRY,
     {
@@ -95,7 +100,8 @@ export async function buildAndPush(
   };
   const build = buildArgs(settings, refs, deps.buildx, metadataFile);
   if (deps.buildx) {
-    const step = retryingDocker('docker buildx build', () => deps.docker.run(build, { onLine }), deps);
+    // Build and push are one buildx command: retried only when the push part failed.
+    const step = retryingDocker('docker buildx build', () => deps.docker.run(build, { onLine }), deps, isTransientBuildxFailure);
     await step.result;
     const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as { 'containerimage.digest'?: string };
     return { digest: settings.push ? metadata['containerimage.digest'] : undefined, attempts: step.attempts() };

@@ -3,7 +3,7 @@ import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
 import { GitHubApi, type PullRequest } from './github-api.js';
 import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
-import { isRejectedPush, isTransientGitFailure, type Workspace } from './workspace.js';
+import { classifyPushFailure, type PushFailure, type Workspace } from './workspace.js';
 
 /** Builds the change on the current remote tip; returns false when there is nothing to commit. */
 export type Change = (attempt: number) => Promise<boolean>;
@@ -42,22 +42,28 @@ async function landChange(
   push: () => Promise<PushOutcome>,
   log: (line: string) => void,
 ): Promise<{ changed: false; attempts: number } | { changed: true; sha: string; pushed: boolean; attempts: number }> {
+  let lastFailure: PushFailure = { kind: 'lost-race' };
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     await workspace.syncToRemote();
     if (!(await change(attempt))) return { changed: false, attempts: attempt };
     const outcome = await push();
     if (outcome.landed) return { changed: true, sha: outcome.sha, pushed: outcome.pushed, attempts: attempt };
-    const { stdout, stderr } = outcome.result;
-    if (!isRejectedPush(`${stdout}\n${stderr}`) && !isTransientGitFailure(`${stdout}\n${stderr}`)) {
-      throw new Error(`push to ${target} failed: ${outputTail(outcome.result, 1)}`);
+    lastFailure = classifyPushFailure(`${outcome.result.stdout}\n${outcome.result.stderr}`);
+    if (lastFailure.kind === 'final') {
+      // Refused on purpose (a protected branch, a hook): no retry can change the answer.
+      throw new Error(`push to ${target} was refused by the server (${lastFailure.reason}); not retried`);
     }
     if (attempt < config.maxAttempts) {
       const delay = backoffDelay(BACKOFF, attempt, Math.random);
-      log(`push attempt ${attempt} was rejected (another pipeline pushed first); retrying on the new tip in ${delay} ms`);
+      const why = lastFailure.kind === 'lost-race' ? 'was rejected (another pipeline pushed first)' : 'hit a network or server fault';
+      log(`push attempt ${attempt} ${why}; retrying on the new tip in ${delay} ms`);
       await sleep(delay);
     }
   }
   const note = target === config.branch ? '; nothing was force-pushed' : '';
+  if (lastFailure.kind === 'transient') {
+    throw new Error(`push to ${target} failed ${config.maxAttempts} times on network or server faults${note}`);
+  }
   throw new Error(`push to ${target} was rejected ${config.maxAttempts} times as other pipelines landed first${note}`);
 }
 

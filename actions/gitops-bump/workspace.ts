@@ -81,14 +81,36 @@ export class Workspace {
   }
 }
 
-/** A push lost to a concurrent one: fetch, re-apply and try again. */
-export function isRejectedPush(output: string): boolean {
-  return /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|stale info|\[remote rejected\]/i.test(
-    output,
-  );
+/** Why a push did not land, and so whether another try can help. */
+export type PushFailure = { kind: 'lost-race' } | { kind: 'transient' } | { kind: 'final'; reason: string };
+
+/** The server's refusals that only mean another push won a race for the ref. */
+const RACE_REASON = /cannot lock ref|failed to update ref|incorrect old value|stale info|reference already exists/i;
+
+/**
+ * Classifies a failed `git push`. A lost race (non-fast-forward, or the server losing the
+ * ref lock to another push) is retried on the new tip; a network or server fault (HTTP 408,
+ * 429, 5xx as git reports them, resets) is retried as it is; anything the server refused on
+ * purpose (`[remote rejected] main (protected branch hook declined)`) is final.
+ */
+export function classifyPushFailure(output: string): PushFailure {
+  for (const match of output.matchAll(/\[remote rejected\][^(\n]*\(([^)\n]*)\)/g)) {
+    const reason = match[1] ?? '';
+    if (!RACE_REASON.test(reason)) return { kind: 'final', reason };
+  }
+  if (/\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]/i.test(output) || RACE_REASON.test(output)) {
+    return { kind: 'lost-race' };
+  }
+  if (isTransientGitFailure(output)) return { kind: 'transient' };
+  return { kind: 'final', reason: outputTail(output, 1) };
 }
 
-/** A network or server fault worth another try. */
+/**
+ * A network or server fault worth another try. Status codes only where git reports an HTTP
+ * status (`returned error: 503`, `HTTP 503`), never any 503 in the text: a port 5003 is not one.
+ */
 export function isTransientGitFailure(output: string): boolean {
-  return /(50[0-4]|429)|connection (reset|refused|timed out)|early EOF|the remote end hung up|RPC failed/i.test(output);
+  return /(returned error: |\bHTTP\/?[\d.]* )(408|429|50[0-4])\b|connection (reset|refused|timed out)|early EOF|the remote end hung up unexpectedly|RPC failed; curl (18|52|55|56)|gnutls_handshake|SSL_read/i.test(
+    output,
+  );
 }

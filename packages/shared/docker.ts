@@ -37,8 +37,28 @@ export class Docker {
  * than the HTTP status, so both are matched.
  */
 export function isTransientDockerFailure(output: string): boolean {
+  return isTransientRegistryText(output);
+}
+
+/**
+ * A failed `docker buildx build --push` worth another try: only when what failed was the
+ * push (the export to the registry), judged by buildx's own final `ERROR:` lines. The log
+ * of a failing `RUN` may well say "503" or "EOF" (a test hitting a server, a download), and
+ * rebuilding that five times helps no one.
+ */
+export function isTransientBuildxFailure(output: string): boolean {
+  const errors = output.split('\n').filter((line) => /^\s*(ERROR|error):/.test(line));
+  const last = errors.at(-1) ?? '';
+  if (/did not complete successfully|executor failed running|failed to compute cache key|dockerfile parse error/i.test(last)) {
+    return false;
+  }
+  const pushing = /push|export|failed to copy|failed to do request|unexpected status|writing (blob|manifest)|failed commit on ref/i;
+  return pushing.test(last) && isTransientRegistryText(last);
+}
+
+function isTransientRegistryText(output: string): boolean {
   if (/denied|unauthorized|authentication required|manifest unknown|name unknown/i.test(output)) return false;
-  return /\b(408|429|500|502|503|504)\b|toomanyrequests|too many requests|\bunavailable\b|service unavailable|bad gateway|gateway timeout|connection reset|connection refused|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b/i.test(
+  return /(status:? |HTTP |returned (error: )?|code )(408|429|50[0-4])\b|toomanyrequests|too many requests|\bunavailable\b|service unavailable|bad gateway|gateway timeout|connection reset|connection refused|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b/i.test(
     output,
   );
 }
