@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
 import { GitHubApi, type PullRequest } from './github-api.js';
-import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
+import type { ExecResult } from '../../packages/shared/exec.js';
 import { classifyPushFailure, type PushFailure, type Workspace } from './workspace.js';
 
 /** Builds the change on the current remote tip; returns false when there is nothing to commit. */
