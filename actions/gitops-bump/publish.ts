@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
-import { GitHubApi, type PullRequest } from './github-api.js';
+import { openOrUpdatePullRequest, type PullRequest } from './pull-request.js';
 import type { ExecResult } from '../../packages/shared/exec.js';
 import { classifyPushFailure, type PushFailure, type Workspace } from './workspace.js';
 
@@ -55,7 +55,8 @@ async function landChange(
     }
     if (attempt < config.maxAttempts) {
       const delay = backoffDelay(BACKOFF, attempt, Math.random);
-      const why = lastFailure.kind === 'lost-race' ? 'was rejected (another pipeline pushed first)' : 'hit a network or server fault';
+      const why =
+        lastFailure.kind === 'lost-race' ? 'was rejected (another pipeline pushed first)' : 'hit a network or server fault';
       log(`push attempt ${attempt} ${why}; retrying on the new tip in ${delay} ms`);
       await sleep(delay);
     }
@@ -156,17 +157,7 @@ export async function openOrUpdatePull(
   const { sha: commitSha, pushed, attempts } = landed;
   const diff = await diffOf(workspace);
 
-  const api = new GitHubApi(
-    process.env.GITHUB_API_URL ?? 'https://api.github.com',
-    process.env.GITHUB_GRAPHQL_URL ?? `${process.env.GITHUB_API_URL ?? 'https://api.github.com'}/graphql`,
-    config.token,
-  );
-  const existing = await api.findOpenPull(config.repository, prBranch, config.branch);
-  const pull = existing
-    ? await api.updatePull(config.repository, existing.number, text)
-    : await api.createPull(config.repository, { ...text, head: prBranch, base: config.branch });
-  log(`${existing ? 'Updated' : 'Opened'} pull request #${pull.number} (${pull.html_url})${pushed ? '' : ' without a new push'}`);
-  if (config.prLabels.length > 0) await api.addLabels(config.repository, pull.number, config.prLabels);
-  if (config.autoMerge !== '') await api.enableAutoMerge(pull.node_id, config.autoMerge);
+  const { pull, existed } = await openOrUpdatePullRequest(config, prBranch, text);
+  log(`${existed ? 'Updated' : 'Opened'} pull request #${pull.number} (${pull.html_url})${pushed ? '' : ' without a new push'}`);
   return { changed: true, commitSha, pull, attempts, diff };
 }

@@ -191,7 +191,9 @@ describe('gitops-bump pull-request mode (GitHub fake checked against @octokit/op
     const repo = seedRepo({ 'environments/prod/values.yaml': SEED });
     const github = await startFakeGitHub('omis', 'gitops', TOKEN);
     try {
-      const prEnv = { ...env, GITHUB_API_URL: github.url, GITHUB_GRAPHQL_URL: `${github.url}/graphql` };
+      const prEnv = { ...env, GITHUB_API_URL: github.url };
+      // The first create answers 502 after making the PR: a lookup must find it, not a 422.
+      github.createFaults.push(502);
       const pr = (tag: string) =>
         runAction(
           'gitops-bump',
@@ -230,6 +232,7 @@ describe('gitops-bump pull-request mode (GitHub fake checked against @octokit/op
         autoMerge: 'SQUASH',
         base: 'main',
       });
+      expect(first.log).toContain('looking it up before trying again');
       expect(github.requests.filter((request) => request.startsWith('POST /repos/omis/gitops/pulls'))).toHaveLength(1);
       expect(github.violations).toEqual([]);
     } finally {

@@ -98,6 +98,8 @@ export interface FakeGitHub {
   requests: string[];
   /** OpenAPI mismatches, requests and responses alike. */
   violations: string[];
+  /** Statuses to answer the next PR creations with, after making the PR (a lost answer). */
+  createFaults: number[];
   close: () => Promise<void>;
 }
 
@@ -124,7 +126,7 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     }
     return validate;
   };
-  const state: FakeGitHub = { url: '', pulls: [], requests: [], violations: [], close: async () => {} };
+  const state: FakeGitHub = { url: '', pulls: [], requests: [], violations: [], createFaults: [], close: async () => {} };
 
   const check = (what: string, schema: Schema | undefined, value: unknown) => {
     if (!schema) {
@@ -169,7 +171,8 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       state.requests.push(`${req.method ?? ''} ${url.pathname}${url.search}`);
-      if (req.headers.authorization !== `Bearer ${token}`) {
+      // GitHub takes both schemes; Octokit sends `token` for a plain token.
+      if (req.headers.authorization !== `Bearer ${token}` && req.headers.authorization !== `token ${token}`) {
         respond(res, undefined, 401, { message: 'Bad credentials' });
         return;
       }
@@ -177,18 +180,18 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
       const body = (text ? JSON.parse(text) : undefined) as Record<string, unknown> | undefined;
 
       if (url.pathname === '/graphql') {
-        const variables = (body?.variables ?? {}) as { id?: string; method?: string };
+        const variables = (body?.variables ?? {}) as { id?: string; mergeMethod?: string };
         const pull = state.pulls.find((entry) => `PR_fake${entry.number}` === variables.id);
         if (
           !String(body?.query).includes('enablePullRequestAutoMerge') ||
           !pull ||
-          !['MERGE', 'SQUASH', 'REBASE'].includes(variables.method ?? '')
+          !['MERGE', 'SQUASH', 'REBASE'].includes(variables.mergeMethod ?? '')
         ) {
           state.violations.push(`graphql: unexpected ${text}`);
           respond(res, undefined, 200, { errors: [{ message: 'bad request' }] });
           return;
         }
-        pull.autoMerge = variables.method;
+        pull.autoMerge = variables.mergeMethod;
         respond(res, undefined, 200, { data: { enablePullRequestAutoMerge: { clientMutationId: null } } });
         return;
       }
@@ -230,6 +233,21 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
         return;
       }
       if (operation.template === '/repos/{owner}/{repo}/pulls' && req.method === 'POST') {
+        // GitHub refuses a second open PR for the same head and base with a 422.
+        if (state.pulls.some((pull) => pull.state === 'open' && pull.head === body?.head && pull.base === body?.base)) {
+          respond(res, operation, 422, {
+            message: 'Validation Failed',
+            errors: [
+              {
+                resource: 'PullRequest',
+                code: 'custom',
+                message: `A pull request already exists for ${owner}:${String(body?.head)}.`,
+              },
+            ],
+            documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+          });
+          return;
+        }
         const pull = {
           number: state.pulls.length + 1,
           head: String(body?.head),
@@ -240,6 +258,12 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
           state: 'open',
         };
         state.pulls.push(pull);
+        // An injected fault: the PR was made, but the answer says 502 (a lost response).
+        const fault = state.createFaults.shift();
+        if (fault !== undefined) {
+          respond(res, undefined, fault, { message: 'Server Error' });
+          return;
+        }
         respond(res, operation, 201, pullJson(pull, 'pull-request'));
         return;
       }
