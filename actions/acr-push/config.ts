@@ -80,6 +80,10 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
       throw new InputError('tenant-id', 'must be the directory (tenant) ID GUID for auth: oidc');
   }
   const username = inputs.string('username');
+  if (auth !== 'password' && (username !== undefined || password !== undefined)) {
+    // Silently unused credentials hide a mistake (a typo in auth, a forgotten input).
+    throw new InputError(username !== undefined ? 'username' : 'password', `is used only with auth: password, not auth: ${auth}`);
+  }
   if (auth === 'password' && (username === undefined || password === undefined)) {
     throw new InputError(username === undefined ? 'username' : 'password', 'is required for auth: password');
   }

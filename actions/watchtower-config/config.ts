@@ -1,5 +1,5 @@
 import { InputError } from '../../packages/shared/errors.js';
-import { isRegistryHost } from '../../packages/shared/image-ref.js';
+import { isImageReference, isRegistryHost } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 
@@ -157,7 +157,7 @@ export function readConfig(inputs: Inputs): WatchtowerConfig {
     mode: 'generate',
     dryRun,
     generate: {
-      image: inputs.raw('image'),
+      image: imageReference(inputs.raw('image')),
       outputDir,
       pollIntervalSeconds: schedule === undefined ? Math.round((pollInterval ?? 300_000) / 1000) : undefined,
       schedule,
@@ -172,6 +172,13 @@ export function readConfig(inputs: Inputs): WatchtowerConfig {
       registry,
     },
   };
+}
+
+function imageReference(image: string): string {
+  if (!isImageReference(image)) {
+    throw new InputError('image', `must be an image reference such as nickfedor/watchtower:1.22.0; got "${image}"`);
+  }
+  return image;
 }
 
 function readRegistryLogin(inputs: Inputs, password: string | undefined): RegistryLogin | undefined {

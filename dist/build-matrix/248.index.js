@@ -28,6 +28,30 @@ const isRegistryHost = (text) => HOST.test(text) || IPV6_HOST.test(text);
 const isRepository = (text) => text.length <= 255 && REPOSITORY.test(text);
 const isTag = (text) => TAG.test(text);
 const isDigest = (text) => DIGEST.test(text);
+/**
+ * An image reference as docker reads it: `[host[:port]/]path[:tag][@sha256:...]`, the host
+ * told apart by a dot, a port or `localhost` in the first component.
+ */
+function isImageReference(text) {
+    let rest = text;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        if (!isDigest(rest.slice(at + 1)))
+            return false;
+        rest = rest.slice(0, at);
+    }
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+        if (!isTag(rest.slice(colon + 1)))
+            return false;
+        rest = rest.slice(0, colon);
+    }
+    const [first = '', ...others] = rest.split('/');
+    if (others.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+        return isRegistryHost(first) && isRepository(others.join('/'));
+    }
+    return isRepository(rest);
+}
 /** Loopback registries speak plain HTTP, as Docker allows for 127.0.0.0/8 by default. */
 function isLoopbackRegistry(registry) {
     const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '');

@@ -1,5 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Socket } from 'node:net';
+import * as tls from 'node:tls';
+import { getProxyUrl } from '@actions/http-client/lib/proxy';
 import {
   DEFAULT_RETRY,
   isTransientError,
@@ -83,73 +86,154 @@ export function parseJsonBody(response: HttpResponse, what: string): unknown {
  */
 export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url;
-  const client = url.protocol === 'https:' ? https : http;
   const maxBody = request.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, read exactly as @actions/http-client reads them
+  // (loopback always goes direct), so self-hosted runners behind a proxy reach ACR and Azure.
+  const proxy = getProxyUrl(url);
 
   return new Promise((resolve, reject) => {
     let settled = false;
+    let req: http.ClientRequest | undefined;
     const fail = (error: TransportError) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
       reject(error);
     };
-    const req = client.request(url, {
-      method: request.method ?? 'GET',
-      headers: request.headers,
-      agent: false,
-    });
     const timer = setTimeout(() => {
       fail(new TransportError('ETIMEDOUT', `no answer within ${Math.round(request.timeoutMs)} ms`, elapsed()));
     }, request.timeoutMs);
+    const send = (socket?: Socket) => {
+      if (settled) {
+        socket?.destroy();
+        return;
+      }
+      req = openRequest(url, request, proxy, socket);
+      handle(req);
+    };
+    if (proxy && url.protocol === 'https:') {
+      tunnel(proxy, url, request.timeoutMs).then(send, (error: NodeJS.ErrnoException) => {
+        fail(new TransportError(error.code ?? 'EPROXY', error.message, elapsed()));
+      });
+    } else send();
 
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      fail(new TransportError(error.code ?? 'EIO', describeTransportError(error), elapsed()));
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let kept = 0;
-      let truncated = false;
-      res.on('data', (chunk: Buffer) => {
-        if (kept >= maxBody) {
-          truncated = true;
-          return;
-        }
-        const room = maxBody - kept;
-        if (chunk.length > room) truncated = true;
-        const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        chunks.push(part);
-        kept += part.length;
+    function handle(req: http.ClientRequest): void {
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        fail(new TransportError(error.code ?? 'EIO', describeTransportError(error), elapsed()));
       });
-      const broken = (error: NodeJS.ErrnoException) => {
-        const what = `${describeTransportError(error)} after HTTP ${res.statusCode ?? 0}, in the middle of the body`;
-        fail(new TransportError(error.code ?? 'EIO', what, elapsed(), true));
-      };
-      res.on('error', broken);
-      // A socket closed before the whole body came ('aborted' in Node 20, 'close' unfinished in later ones).
-      res.on('aborted', () => {
-        broken(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
-      });
-      res.on('close', () => {
-        if (!res.complete) broken(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
-      });
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks),
-          bodyTruncated: truncated,
-          latencyMs: elapsed(),
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let kept = 0;
+        let truncated = false;
+        res.on('data', (chunk: Buffer) => {
+          if (kept >= maxBody) {
+            truncated = true;
+            return;
+          }
+          const room = maxBody - kept;
+          if (chunk.length > room) truncated = true;
+          const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+          chunks.push(part);
+          kept += part.length;
+        });
+        const broken = (error: NodeJS.ErrnoException) => {
+          const what = `${describeTransportError(error)} after HTTP ${res.statusCode ?? 0}, in the middle of the body`;
+          fail(new TransportError(error.code ?? 'EIO', what, elapsed(), true));
+        };
+        res.on('error', broken);
+        // A socket closed before the whole body came ('aborted' in Node 20, 'close' unfinished in later ones).
+        res.on('aborted', () => {
+          broken(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
+        });
+        res.on('close', () => {
+          if (!res.complete) broken(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }));
+        });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            bodyTruncated: truncated,
+            latencyMs: elapsed(),
+          });
         });
       });
+      req.end(request.body);
+    }
+  });
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (!proxy.username && !proxy.password) return {};
+  const user = decodeURIComponent(proxy.username);
+  const password = decodeURIComponent(proxy.password);
+  return { 'proxy-authorization': `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+}
+
+/**
+ * The request itself: straight to the server; for plain http through a proxy, to the proxy
+ * with the absolute URL; for https through a proxy, TLS over the CONNECT tunnel.
+ */
+function openRequest(url: URL, request: HttpRequest, proxy: URL | undefined, socket?: Socket): http.ClientRequest {
+  const method = request.method ?? 'GET';
+  if (socket) {
+    return https.request(url, {
+      method,
+      headers: request.headers,
+      agent: false,
+      createConnection: () => tls.connect({ socket, servername: url.hostname }),
     });
-    req.end(request.body);
+  }
+  if (proxy) {
+    return http.request({
+      host: proxy.hostname,
+      port: Number(proxy.port || 80),
+      path: url.href,
+      method,
+      headers: { ...request.headers, host: url.host, ...proxyAuthorization(proxy) },
+      agent: false,
+    });
+  }
+  return (url.protocol === 'https:' ? https : http).request(url, { method, headers: request.headers, agent: false });
+}
+
+/** A CONNECT tunnel through the proxy to the URL's host and port. */
+function tunnel(proxy: URL, url: URL, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const port = url.port || '443';
+    const connect = http.request({
+      host: proxy.hostname,
+      port: Number(proxy.port || 80),
+      method: 'CONNECT',
+      path: `${url.hostname}:${port}`,
+      headers: { host: `${url.hostname}:${port}`, ...proxyAuthorization(proxy) },
+      agent: false,
+      timeout: timeoutMs,
+    });
+    connect.on('connect', (response, socket) => {
+      if (response.statusCode === 200) resolve(socket);
+      else {
+        socket.destroy();
+        reject(
+          Object.assign(
+            new Error(`the proxy ${proxy.host} refused the tunnel to ${url.host} (HTTP ${response.statusCode ?? 0})`),
+            {
+              code: 'EPROXY',
+            },
+          ),
+        );
+      }
+    });
+    connect.on('error', (error: NodeJS.ErrnoException) => {
+      reject(Object.assign(new Error(`the proxy ${proxy.host}: ${describeTransportError(error)}`), { code: error.code }));
+    });
+    connect.end();
   });
 }
 

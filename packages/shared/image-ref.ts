@@ -11,6 +11,29 @@ export const isRepository = (text: string): boolean => text.length <= 255 && REP
 export const isTag = (text: string): boolean => TAG.test(text);
 export const isDigest = (text: string): boolean => DIGEST.test(text);
 
+/**
+ * An image reference as docker reads it: `[host[:port]/]path[:tag][@sha256:...]`, the host
+ * told apart by a dot, a port or `localhost` in the first component.
+ */
+export function isImageReference(text: string): boolean {
+  let rest = text;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    if (!isDigest(rest.slice(at + 1))) return false;
+    rest = rest.slice(0, at);
+  }
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    if (!isTag(rest.slice(colon + 1))) return false;
+    rest = rest.slice(0, colon);
+  }
+  const [first = '', ...others] = rest.split('/');
+  if (others.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    return isRegistryHost(first) && isRepository(others.join('/'));
+  }
+  return isRepository(rest);
+}
+
 /** Loopback registries speak plain HTTP, as Docker allows for 127.0.0.0/8 by default. */
 export function isLoopbackRegistry(registry: string): boolean {
   const host = registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : (registry.split(':')[0] ?? '');

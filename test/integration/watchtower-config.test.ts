@@ -1,6 +1,7 @@
-// watchtower-config: generate checked by docker-compose itself; trigger against a fake of
-// the Watchtower fork's HTTP API (its documented protocol: Bearer token, ?image=, 429 with
-// Retry-After, a JSON summary); apply over a REAL sshd on 127.0.0.1 with real docker compose
+// watchtower-config: generate checked by docker-compose itself; trigger against a FAKE of
+// the Watchtower fork's HTTP API written from its handler's source (test/support/fake-watchtower.ts:
+// Bearer token, ?image=, requests queued on its lock, the nested JSON summary; an older
+// release's 429 as a mode); apply over a REAL sshd on 127.0.0.1 with real docker compose
 // pulling from Debian's docker-registry (token auth through the fake ACR front).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -11,13 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
-import { json, startServer } from '../support/http-server.js';
+import { delay, json, startServer } from '../support/http-server.js';
 import { busyboxContext } from '../support/images.js';
+import { startFakeWatchtower } from '../support/fake-watchtower.js';
 import { failure, runAction as runBundle, succeeded } from '../support/run-action.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
 const TOKEN = 'wt-api-token-5d1e';
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'watchtower');
 // The tests write under the system temp folder, which is the workspace here: output-dir and
 // compose-file must lie inside GITHUB_WORKSPACE or RUNNER_TEMP.
 const runAction: typeof runBundle = (action, inputs, options) => runBundle(action, inputs, { cwd: tmpdir(), ...options });
@@ -150,65 +153,122 @@ describe('watchtower-config generate', () => {
   });
 });
 
-describe('watchtower-config trigger (fake Watchtower HTTP API)', () => {
-  it('waits out a 429, then reports the JSON summary', async () => {
-    const api = await startServer((req, res, hit) => {
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-        json(res, 401, { error: 'unauthorized' });
-        return;
-      }
-      if (hit === 1) {
-        json(res, 429, { status: 'skipped', reason: 'another update is already running' }, { 'retry-after': '1' });
-        return;
-      }
-      json(res, 200, { status: 'completed', scanned: 3, updated: 2, failed: 0 });
+describe("watchtower-config trigger (fake of the fork's HTTP API, test/support/fake-watchtower.ts)", () => {
+  const IMAGES = '127.0.0.1:5000/omis-pc/frontend, 127.0.0.1:5000/omis-pc/backend';
+  const trigger = (url: string, token = TOKEN) =>
+    runAction('watchtower-config', { mode: 'trigger', 'trigger-url': url, 'http-api-token': token, 'trigger-images': IMAGES });
+
+  it("reads the current fork's nested summary, and its fake matches the recorded answer", async () => {
+    const api = await startFakeWatchtower(TOKEN, async () => {
+      await delay(50);
+      return { scanned: 3, updated: 2, failed: 0, restarted: 1 };
     });
     try {
-      const result = await runAction('watchtower-config', {
-        mode: 'trigger',
-        'trigger-url': api.url,
-        'http-api-token': TOKEN,
-        'trigger-images': '127.0.0.1:5000/omis-pc/frontend, 127.0.0.1:5000/omis-pc/backend',
-      });
+      const result = await trigger(api.url);
       succeeded(result);
       expect(result.outputs).toMatchObject({ updated: '2', 'trigger-status': '200' });
-      // Retry-After: 1 is honoured: the retry comes 1 s later (plus at most 10% jitter), not
-      // on the client's own backoff curve.
-      const gap = api.requests[1]!.at - api.requests[0]!.at;
-      expect(gap).toBeGreaterThanOrEqual(1000);
-      expect(gap).toBeLessThan(1600);
+      expect(api.updates).toEqual([['127.0.0.1:5000/omis-pc/frontend', '127.0.0.1:5000/omis-pc/backend']]);
       expect(api.requests.map((request) => [request.method, request.url])).toEqual([
         ['POST', '/v1/update?image=127.0.0.1%3A5000%2Fomis-pc%2Ffrontend%2C127.0.0.1%3A5000%2Fomis-pc%2Fbackend'],
-        ['POST', '/v1/update?image=127.0.0.1%3A5000%2Fomis-pc%2Ffrontend%2C127.0.0.1%3A5000%2Fomis-pc%2Fbackend'],
       ]);
-      expect(result.summary).toContain('scanned 3, updated 2, failed 0');
+      expect(result.summary).toMatch(/scanned 3, updated 2, failed 0, restarted 1 in \d+ ms/);
       expect(result.stdout.split('\n').filter((line) => line.includes(TOKEN) && !line.startsWith('::add-mask::'))).toEqual([]);
+
+      // The fake answers in the shape the fork's handler encodes (recorded in the fixture).
+      const answer = await fetch(`${api.url}/v1/update`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      const body = (await answer.json()) as Record<string, Record<string, unknown>>;
+      const fixture = JSON.parse(readFileSync(join(FIXTURES, 'update-response.json'), 'utf8')) as typeof body;
+      expect(answer.headers.get('content-type')).toBe('application/json');
+      expect(Object.keys(body).sort()).toEqual(Object.keys(fixture).sort());
+      expect(Object.keys(body.summary!).sort()).toEqual(Object.keys(fixture.summary!).sort());
+      expect(Object.keys(body.timing!).sort()).toEqual(Object.keys(fixture.timing!).sort());
     } finally {
       await api.close();
     }
   });
 
-  it('fails clearly on a wrong token or failed updates', async () => {
-    const api = await startServer((req, res) => {
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-        json(res, 401, {});
-        return;
-      }
-      json(res, 200, { status: 'completed', scanned: 2, updated: 1, failed: 1 });
+  it('waits while the fork queues a request behind a running update', async () => {
+    let release = () => {};
+    const first = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const api = await startFakeWatchtower(TOKEN, async () => {
+      calls += 1;
+      if (calls === 1) await first;
+      return { scanned: 1, updated: 1, failed: 0, restarted: 0 };
     });
     try {
-      const wrong = await runAction('watchtower-config', {
+      const running = fetch(`${api.url}/v1/update`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      await delay(100);
+      const queued = trigger(api.url);
+      await delay(800);
+      release();
+      await running;
+      const result = await queued;
+      succeeded(result);
+      expect(result.outputs['trigger-status']).toBe('200');
+      expect(api.requests).toHaveLength(2); // queued, never refused and retried
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("waits out an older release's 429 for its Retry-After, then reads the flat summary", async () => {
+    let release = () => {};
+    const first = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const api = await startFakeWatchtower(
+      TOKEN,
+      async () => {
+        calls += 1;
+        if (calls === 1) await first;
+        return { scanned: 3, updated: 2, failed: 0, restarted: 0 };
+      },
+      { legacy: true },
+    );
+    try {
+      const running = fetch(`${api.url}/v1/update`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      await delay(100);
+      const queued = trigger(api.url);
+      await delay(300);
+      release();
+      await running;
+      const result = await queued;
+      succeeded(result);
+      expect(result.outputs).toMatchObject({ updated: '2', 'trigger-status': '200' });
+      // Retry-After: 1 is honoured: the retry comes 1 s after the 429 (plus at most 10% jitter).
+      const gap = api.requests[2]!.at - api.requests[1]!.at;
+      expect(gap).toBeGreaterThanOrEqual(1000);
+      expect(gap).toBeLessThan(1600);
+      expect(result.summary).toContain('scanned 3, updated 2, failed 0');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('fails clearly on a wrong token, failed updates, or an HTML error page', async () => {
+    const api = await startFakeWatchtower(TOKEN, () => Promise.resolve({ scanned: 2, updated: 1, failed: 1, restarted: 0 }));
+    const proxy = await startServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' }).end('<html><head><title>502 Bad Gateway</title></head></html>');
+    });
+    try {
+      expect(failure(await trigger(`${api.url}/v1/update`, 'nope'))).toBe(
+        'watchtower-config failed: Watchtower refused the token (HTTP 401): check http-api-token',
+      );
+      expect(failure(await trigger(api.url))).toMatch(
+        /^watchtower-config failed: Watchtower completed: scanned 2, updated 1, failed 1, restarted 0 in \d+ ms: see the Watchtower logs on the VM$/,
+      );
+      const html = await runAction('watchtower-config', {
         mode: 'trigger',
-        'trigger-url': `${api.url}/v1/update`,
-        'http-api-token': 'nope',
+        'trigger-url': proxy.url,
+        'http-api-token': TOKEN,
+        'trigger-timeout': '2s',
       });
-      expect(failure(wrong)).toBe('watchtower-config failed: Watchtower refused the token (HTTP 401): check http-api-token');
-      const failed = await runAction('watchtower-config', { mode: 'trigger', 'trigger-url': api.url, 'http-api-token': TOKEN });
-      expect(failure(failed)).toBe(
-        'watchtower-config failed: Watchtower completed: scanned 2, updated 1, failed 1: see the Watchtower logs on the VM',
+      expect(failure(html)).toMatch(
+        /^watchtower-config failed: Watchtower answered HTTP 502 with an HTML page "502 Bad Gateway"/,
       );
     } finally {
       await api.close();
+      await proxy.close();
     }
   });
 });
