@@ -52,7 +52,8 @@ export function isTransientBuildxFailure(output: string): boolean {
   if (/did not complete successfully|executor failed running|failed to compute cache key|dockerfile parse error/i.test(last)) {
     return false;
   }
-  const pushing = /push|export|failed to copy|failed to do request|unexpected status|writing (blob|manifest)|failed commit on ref/i;
+  const pushing =
+    /push|export|failed to copy|failed to do request|unexpected status|writing (blob|manifest)|failed commit on ref/i;
   return pushing.test(last) && isTransientRegistryText(last);
 }
 

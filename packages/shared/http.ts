@@ -115,8 +115,9 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       handle(req);
     };
     if (proxy && url.protocol === 'https:') {
-      tunnel(proxy, url, request.timeoutMs).then(send, (error: NodeJS.ErrnoException) => {
-        fail(new TransportError(error.code ?? 'EPROXY', error.message, elapsed()));
+      tunnel(proxy, url, request.timeoutMs).then(send, (error: unknown) => {
+        const { code, message } = error as NodeJS.ErrnoException;
+        fail(new TransportError(code ?? 'EPROXY', message, elapsed()));
       });
     } else send();
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
-import { delay, json, startServer } from '../support/http-server.js';
+import { delay, startServer } from '../support/http-server.js';
 import { busyboxContext } from '../support/images.js';
 import { startFakeWatchtower } from '../support/fake-watchtower.js';
 import { failure, runAction as runBundle, succeeded } from '../support/run-action.js';

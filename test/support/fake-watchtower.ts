@@ -39,7 +39,8 @@ export async function startFakeWatchtower(
       res.writeHead(401).end();
       return;
     }
-    for await (const chunk of req) void chunk; // io.Copy(io.Discard, r.Body)
+    req.resume(); // io.Copy(io.Discard, r.Body)
+    await new Promise((resolve) => req.on('end', resolve));
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/v1/update') {
       res.writeHead(404).end('404 page not found\n');
