@@ -1,0 +1,244 @@
+// Every action's bad-input table: each case must exit 1 with one line naming the input, and
+// have no side effect: no request to a canary server, no git, docker, ssh, scp, tar or helm
+// started (PATH shims that record calls), nothing written in the workspace or RUNNER_TEMP.
+// Real: each action's bundle as a child process. Fakes: the shims and the canary only.
+import { existsSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { failure, runAction } from '../support/run-action.js';
+import { type Sandbox, startSandbox } from '../support/sandbox.js';
+
+type Case = [string, (box: Sandbox) => Record<string, string>];
+
+const SERVICES = 'registry: 127.0.0.1:5000\nservices:\n  web:\n    path: web\n';
+const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----';
+const FILES = {
+  '.github/deploy-services.yml': SERVICES,
+  'docker-compose.yml': 'services:\n  web:\n    image: 127.0.0.1:5000/web:1\n',
+  'web/Dockerfile': 'FROM scratch\n',
+};
+
+async function expectRefused(action: string, input: string, inputs: (box: Sandbox) => Record<string, string>): Promise<void> {
+  const box = await startSandbox(FILES);
+  try {
+    const before = box.snapshot();
+    const result = await runAction(action, inputs(box), { cwd: box.workspace, env: box.env });
+    const message = failure(result);
+    expect(message.split('\n'), message).toHaveLength(1);
+    expect(message).toMatch(new RegExp(`^${action} failed: input '${input}' `));
+    expect(box.calls(), message).toEqual([]);
+    expect(box.canary.hits(), message).toBe(0);
+    expect(box.snapshot(), message).toEqual(before);
+    expect(box.leftInTemp(), message).toEqual([]);
+  } finally {
+    await box.close();
+  }
+}
+
+const tables: Record<string, Case[]> = {
+  'build-matrix': [
+    ['all', () => ({ all: 'yes' })],
+    ['all', () => ({ all: 'TRUE' })],
+    ['base', () => ({ base: '--upload-pack=touch /tmp/deploy-actions-pwned;' })],
+    ['base', () => ({ base: 'main..evil' })],
+    ['base', () => ({ base: 'a b' })],
+    ['head', () => ({ head: 'abc1234' })],
+    ['head', () => ({ base: 'abc1234', head: '-x' })],
+    ['config', () => ({ config: '/etc/passwd' })],
+    ['config', () => ({ config: '../../outside.yml' })],
+    ['config', () => ({ config: 'missing.yml' })],
+    ['services', () => ({ services: 'registry: [not valid' })],
+    ['services', () => ({ services: 'registry: https://acr.example\nservices:\n  web: {}\n' })],
+    ['services', () => ({ services: `${SERVICES}extra: 1\n` })],
+    ['services', () => ({ services: `${SERVICES}    depends-on: [ghost]\n` })],
+    ['services', () => ({ services: `${SERVICES}    toolchain: ruby@3\n` })],
+    ['services', () => ({ services: 'registry: 127.0.0.1:5000\nservices:\n  a:\n    depends-on: [a]\n' })],
+  ],
+  'acr-push': [
+    ['registry', () => ({ registry: 'https://acr.example', repository: 'a' })],
+    ['repository', () => ({ registry: '127.0.0.1:5000', repository: 'Omis/Web' })],
+    ['tags', () => ({ registry: '127.0.0.1:5000', repository: 'a', tags: 'ok, -bad' })],
+    ['tenant-id', () => ({ registry: '127.0.0.1:5000', repository: 'a', 'client-id': '00000000-0000-0000-0000-000000000001' })],
+    ['push', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'latest', push: 'false' })],
+    ['password', () => ({ registry: '127.0.0.1:5000', repository: 'a', auth: 'password', username: 'u' })],
+    ['password', () => ({ registry: '127.0.0.1:5000', repository: 'a', password: 'p-ignored', tags: 'x' })],
+    ['context', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: '/etc', tags: 'x' })],
+    ['context', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: '../..', tags: 'x' })],
+    ['dockerfile', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', dockerfile: '/etc/passwd', tags: 'x' })],
+    ['cache', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', cache: 'gha' })],
+    ['target', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', target: 'runtime\n--push' })],
+    ['promote', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'bad tag!' })],
+    ['platforms', () => ({ registry: '127.0.0.1:5000', repository: 'a', platforms: 'linux' })],
+    [
+      'authority-host',
+      () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'authority-host': 'http://login.example' }),
+    ],
+    ['build-args', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'build-args': '=value' })],
+    ['dry-run', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'dry-run': 'yes' })],
+  ],
+  'gitops-bump': [
+    ['branch', (box) => ({ 'git-url': `${box.canary.url}/g.git`, branch: '-x', files: '*.yaml', images: 'a/b=1' })],
+    ['branch', (box) => ({ 'git-url': `${box.canary.url}/g.git`, branch: 'a..b', files: '*.yaml', images: 'a/b=1' })],
+    [
+      'repository',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'not a repo', files: '*.yaml', images: 'a/b=1' }),
+    ],
+    ['revert', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', revert: 'HEAD~1', files: '*.yaml' })],
+    ['set', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', set: '../../x.yaml:a=b', 'dry-run': 'true' })],
+    ['set', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', set: '/etc/x.yaml:a=b' })],
+    ['images', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b:1' })],
+    ['files', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1' })],
+    [
+      'mode',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b=1', mode: 'force' }),
+    ],
+    [
+      'pr-branch',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        'pr-branch': 'main',
+      }),
+    ],
+    [
+      'pr-branch',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1', 'pr-branch': '-p' }),
+    ],
+    [
+      'git-url',
+      () => ({ 'git-url': 'ext::sh -c touch% /tmp/deploy-actions-pwned', repository: 'o/g', files: 'a.yaml', images: 'a/b=1' }),
+    ],
+    ['git-url', (box) => ({ 'git-url': `${box.canary.url}/g%zz.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1' })],
+    [
+      'max-attempts',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        'max-attempts': '0',
+      }),
+    ],
+    [
+      'auto-merge',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        'auto-merge': 'yes',
+      }),
+    ],
+    [
+      'dry-run',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        'dry-run': 'maybe',
+      }),
+    ],
+    [
+      'token',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        token: 'ghs_a\nX-Evil: 1',
+      }),
+    ],
+  ],
+  'health-gate': [
+    ['url', () => ({ url: 'ftp://x' })],
+    ['url', () => ({ url: '' })],
+    ['url', (box) => ({ url: `${box.canary.url}/a%zz` })],
+    ['interval', (box) => ({ url: box.canary.url, interval: '0' })],
+    ['interval', (box) => ({ url: box.canary.url, interval: '50ms' })],
+    ['expect-status', (box) => ({ url: box.canary.url, 'expect-status': '99' })],
+    ['headers', (box) => ({ url: box.canary.url, headers: 'no colon here' })],
+    ['headers', (box) => ({ url: box.canary.url, headers: 'X-Arrow: a→b' })],
+    ['expect-body', (box) => ({ url: box.canary.url, 'expect-body': '(' })],
+    ['concurrency', (box) => ({ url: box.canary.url, concurrency: '0' })],
+    ['method', (box) => ({ url: box.canary.url, method: 'BREW' })],
+    ['timeout', (box) => ({ url: box.canary.url, timeout: '0' })],
+    ['success-threshold', (box) => ({ url: box.canary.url, 'success-threshold': '0' })],
+    ['secret-headers', (box) => ({ url: box.canary.url, 'secret-headers': 'bad name' })],
+    ['expect-json', (box) => ({ url: box.canary.url, 'expect-json': 'nopath' })],
+    ['initial-delay', (box) => ({ url: box.canary.url, 'initial-delay': '5m', timeout: '5m' })],
+    ['max-latency-ms', (box) => ({ url: box.canary.url, 'max-latency-ms': '1.5' })],
+  ],
+  'watchtower-config': [
+    ['mode', () => ({ mode: 'deploy' })],
+    [
+      'ssh-host',
+      () => ({ mode: 'apply', 'ssh-host': '-v', 'ssh-user': 'deploy', 'ssh-key': KEY, 'known-hosts': 'h ssh-ed25519 AAAA' }),
+    ],
+    [
+      'ssh-user',
+      () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'root;rm', 'ssh-key': KEY, 'known-hosts': 'h ssh-ed25519 AAAA' }),
+    ],
+    ['output-dir', () => ({ 'output-dir': '/etc/watchtower' })],
+    ['output-dir', () => ({ 'output-dir': '../..' })],
+    [
+      'compose-file',
+      () => ({
+        mode: 'apply',
+        'ssh-host': 'vm',
+        'ssh-user': 'd',
+        'ssh-key': KEY,
+        'known-hosts': 'h k',
+        'compose-file': '/etc/passwd',
+      }),
+    ],
+    [
+      'compose-file',
+      () => ({
+        mode: 'apply',
+        'ssh-host': 'vm',
+        'ssh-user': 'd',
+        'ssh-key': KEY,
+        'known-hosts': 'h k',
+        'compose-file': 'missing.yml',
+      }),
+    ],
+    ['known-hosts', () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY })],
+    [
+      'remote-dir',
+      () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY, 'known-hosts': 'h k', 'remote-dir': '../x' }),
+    ],
+    [
+      'ssh-port',
+      () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY, 'known-hosts': 'h k', 'ssh-port': '70000' }),
+    ],
+    ['schedule', () => ({ schedule: '*/5 * * * *' })],
+    ['scope', () => ({ scope: 'a b' })],
+    ['image', () => ({ image: 'Not An Image' })],
+    ['registry-username', () => ({ registry: '127.0.0.1:5000', 'registry-username': 'u' })],
+    ['http-api-token', (box) => ({ mode: 'trigger', 'trigger-url': box.canary.url })],
+    ['http-api-token', () => ({ 'http-api-token': 'tok\nen' })],
+    ['poll-interval', () => ({ 'poll-interval': '10ms' })],
+  ],
+};
+
+describe.each(Object.entries(tables))('%s refuses bad input with no side effect', (action, cases) => {
+  it('has at least 15 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+  });
+  it.each(cases.map(([input, make], index) => [`${index + 1}: ${input}`, input, make] as const))(
+    '%s',
+    async (_label, input, make) => {
+      await expectRefused(action, input, make);
+    },
+  );
+});
+
+it('no injected command ran', () => {
+  // build-matrix base and gitops-bump git-url above carry a payload that would touch this.
+  const marker = '/tmp/deploy-actions-pwned';
+  const ran = existsSync(marker);
+  rmSync(marker, { force: true });
+  expect(ran).toBe(false);
+});
