@@ -184,10 +184,11 @@ function proxyAuthorization(proxy: URL): Record<string, string> {
 function openRequest(url: URL, request: HttpRequest, proxy: URL | undefined, socket?: Socket): http.ClientRequest {
   const method = request.method ?? 'GET';
   if (socket) {
+    // No agent at all (not `agent: false`, which makes a fresh one): only then does Node
+    // use createConnection, here TLS over the tunnel's socket.
     return https.request(url, {
       method,
       headers: request.headers,
-      agent: false,
       createConnection: () => tls.connect({ socket, servername: url.hostname }),
     });
   }

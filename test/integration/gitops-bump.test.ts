@@ -240,3 +240,74 @@ describe('gitops-bump pull-request mode (GitHub fake checked against @octokit/op
     }
   });
 });
+
+describe('gitops-bump refuses what it must not do (real git over smart HTTP)', () => {
+  it('reports a protected branch as final, after one attempt', async () => {
+    const repo = seedRepo({ 'environments/prod/values.yaml': SEED });
+    // The server's own refusal, as a protected branch gives it: a pre-receive hook that declines.
+    const hook = join(repo.gitDir, 'hooks', 'pre-receive');
+    writeFileSync(hook, '#!/bin/sh\necho "GH006: Protected branch update failed for refs/heads/main." >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const result = await runAction(
+      'gitops-bump',
+      { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/frontend=p1` },
+      { env },
+    );
+    expect(failure(result)).toBe(
+      'gitops-bump failed: push to main was refused by the server (pre-receive hook declined); not retried',
+    );
+    expect(result.log).not.toContain('retrying');
+    expect(git(repo.gitDir, 'rev-list', '--count', 'main')).toBe('1');
+  });
+
+  it('never edits through a symbolic link, nor outside the clone', async () => {
+    const repo = seedRepo({ 'environments/prod/values.yaml': SEED });
+    const outside = mkdtempSync(join(tmpdir(), 'runner-file-'));
+    const target = join(outside, 'values.yaml');
+    writeFileSync(target, SEED);
+    // A tracked symlink in the GitOps repo pointing at a file on the runner.
+    const work = mkdtempSync(join(tmpdir(), 'gitops-link-'));
+    execFileSync('git', ['clone', '--quiet', repo.gitDir, work]);
+    execFileSync('ln', ['-s', target, join(work, 'environments', 'prod', 'linked.yaml')]);
+    const id = ['-c', 'user.name=Seed', '-c', 'user.email=seed@example.invalid'];
+    execFileSync('git', [...id, 'add', '--all'], { cwd: work });
+    execFileSync('git', [...id, 'commit', '--quiet', '-m', 'link'], { cwd: work });
+    execFileSync('git', ['push', '--quiet', 'origin', 'HEAD:main'], { cwd: work });
+    try {
+      const viaGlob = await runAction(
+        'gitops-bump',
+        { ...inputs(repo), files: 'environments/prod/*.yaml', images: `${ACR}/frontend=l1` },
+        { env },
+      );
+      expect(failure(viaGlob)).toMatch(
+        /^gitops-bump failed: input 'files' (names environments\/prod\/linked\.yaml, a symbolic link|must not lead outside)/,
+      );
+      const viaSet = await runAction(
+        'gitops-bump',
+        { ...inputs(repo), set: 'environments/prod/linked.yaml:frontend.image.tag=x' },
+        { env },
+      );
+      expect(failure(viaSet)).toMatch(/^gitops-bump failed: input 'set' /);
+      expect(readFileSync(target, 'utf8')).toBe(SEED);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('treats a token in the URL user name as a secret', async () => {
+    const userToken = 'ghp_UrlUserToken0123456789abcdef';
+    const result = await runAction('gitops-bump', {
+      repository: 'omis/gitops',
+      'git-url': server.url('missing.git').replace('http://', `http://${userToken}@`),
+      files: '*.yaml',
+      images: `${ACR}/frontend=u1`,
+    });
+    expect(failure(result)).toMatch(/^gitops-bump failed: cloning http:\/\/\*\*\*@127\.0\.0\.1:\d+\/missing\.git/);
+    expect(result.masks).toContain(userToken);
+    const leaking = result.stdout.split('\n').filter((line) => line.includes(userToken) && !line.startsWith('::add-mask::'));
+    expect(leaking).toEqual([]);
+    expect(result.summary + JSON.stringify(result.outputs)).not.toContain(userToken);
+  });
+});

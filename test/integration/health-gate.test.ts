@@ -1,6 +1,13 @@
 // Runs the health-gate bundle (built from the current source) as a child process with the runner's protocol, against
 // real HTTP servers on 127.0.0.1. No fakes: every probe is a real TCP connection.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeCert } from '../support/certs.js';
+import { startConnectProxy } from '../support/connect-proxy.js';
 import { delay, freePort, json, startServer, type TestServer } from '../support/http-server.js';
 import { failure, runAction } from '../support/run-action.js';
 
@@ -248,6 +255,129 @@ describe('health-gate bad inputs', () => {
       expect(result.summary).toBe('');
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('health-gate: secrets, bounds and proxies (real servers on 127.0.0.1; the proxy is ours)', () => {
+  it('masks no ordinary header value: X-Debug: 1 leaves the outputs readable', async () => {
+    const app = await serve((_req, res) => {
+      json(res, 200, { ok: true });
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, headers: 'X-Debug: 1' });
+    expect(result.exitCode).toBe(0);
+    expect(result.masks).not.toContain('1');
+    expect(result.outputs.probes).toBe('3');
+    expect(() => JSON.parse(result.outputs.report!) as unknown).not.toThrow();
+    expect(app.requests[0]?.headers['x-debug']).toBe('1');
+  });
+
+  it('keeps a reflected token, and any part of it, out of the log, summary, reason and report', async () => {
+    const token = `T${'k'.repeat(75)}`; // 76 characters: an 80-character cut would show most of it
+    const app = await serve((req, res) => {
+      // Echoes only the token, not the scheme, as a service that logs its caller might.
+      json(res, 401, { caller: `${(req.headers.authorization ?? '').replace('Bearer ', '')}` });
+    });
+    const result = await runAction('health-gate', {
+      ...FAST,
+      url: app.url,
+      headers: `Authorization: Bearer ${token}`,
+      'expect-status': '401',
+      'expect-json': 'caller=someone',
+      'failure-threshold': '1',
+    });
+    expect(failure(result)).toBe(`health-gate failed: ${result.outputs.reason}`);
+    const prefix = token.slice(0, 12);
+    for (const text of [result.summary, JSON.stringify(result.outputs), result.stderr]) expect(text).not.toContain(prefix);
+    expect(result.stdout.split('\n').filter((line) => line.includes(prefix) && !line.startsWith('::add-mask::'))).toEqual([]);
+    expect(result.outputs.reason).toContain('caller was "***" not "someone"');
+  });
+
+  it('holds its timeout whatever the expect-body regex', async () => {
+    const app = await serve((_req, res) => {
+      res.writeHead(200).end(`${'a'.repeat(34)}!`);
+    });
+    const started = performance.now();
+    const result = await runAction('health-gate', { ...FAST, url: app.url, 'expect-body': '^(a+)+$', timeout: '3s' });
+    const seconds = (performance.now() - started) / 1000;
+    expect(failure(result)).toMatch(/^health-gate failed: .*did not finish before the gate's timeout|timed out after 3s/);
+    expect(seconds).toBeLessThan(10);
+  });
+
+  it('probes many URLs with bounded concurrency', async () => {
+    let open = 0;
+    let most = 0;
+    const app = await serve(async (_req, res) => {
+      open += 1;
+      most = Math.max(most, open);
+      await delay(100);
+      open -= 1;
+      json(res, 200, {});
+    });
+    const urls = Array.from({ length: 60 }, (_, index) => `${app.url}/s${index}`).join('\n');
+    const result = await runAction('health-gate', { ...FAST, url: urls, concurrency: '8', 'success-threshold': '1' });
+    expect(result.exitCode).toBe(0);
+    expect(most).toBeLessThanOrEqual(8);
+    expect(most).toBeGreaterThan(1);
+  });
+
+  it('counts a connection reset in the middle of the body as a failure, not as not up', async () => {
+    const app = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('{"partial":');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, 'failure-threshold': '2' });
+    expect(failure(result)).toMatch(/in the middle of the body \(2 failing rounds in a row\)$/);
+    expect(result.outputs.failures).toBe('2');
+  });
+
+  it('says a body over 1 MiB is too large, not that it is not JSON', async () => {
+    const app = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(`{"pad":"${'x'.repeat(1_100_000)}"}`);
+    });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, 'expect-json': 'pad=x', 'failure-threshold': '1' });
+    expect(failure(result)).toContain('body is over 1 MiB, too large to check as JSON');
+  });
+
+  it('goes through HTTP_PROXY for http and a CONNECT tunnel of HTTPS_PROXY for https, bypassing NO_PROXY', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'proxy-cert-'));
+    const cert = makeCert(dir, 'app', ['app.test']);
+    const tlsApp = createHttpsServer({ key: cert.key, cert: cert.cert }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"via":"tls"}');
+    });
+    await new Promise<void>((resolve) => tlsApp.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (tlsApp.address() as AddressInfo).port;
+    const plain = await serve((_req, res) => {
+      json(res, 200, { via: 'plain' });
+    });
+    const proxy = await startConnectProxy();
+    try {
+      const env = {
+        HTTP_PROXY: proxy.url,
+        HTTPS_PROXY: proxy.url,
+        NO_PROXY: 'internal.example',
+        NODE_EXTRA_CA_CERTS: cert.certPath,
+      };
+      const result = await runAction(
+        'health-gate',
+        { ...FAST, url: `http://app.test:${plain.port}/health\nhttps://app.test:${tlsPort}/health`, 'success-threshold': '1' },
+        { env },
+      );
+      expect(result.exitCode).toBe(0);
+      expect(proxy.seen).toContain(`GET http://app.test:${plain.port}/health`);
+      expect(proxy.seen).toContain(`CONNECT app.test:${tlsPort}`);
+      const bypassed = await runAction(
+        'health-gate',
+        { ...FAST, url: `http://app.test:${plain.port}/`, timeout: '1s', 'failure-threshold': '1' },
+        { env: { ...env, NO_PROXY: '.test' } },
+      );
+      expect(bypassed.exitCode).toBe(1); // app.test does not resolve: NO_PROXY sent it direct
+    } finally {
+      await proxy.close();
+      tlsApp.closeAllConnections();
+      await new Promise((resolve) => tlsApp.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

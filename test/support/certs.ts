@@ -11,8 +11,8 @@ export interface TestCert {
   derBase64: string;
 }
 
-/** A self-signed RSA certificate for 127.0.0.1 and localhost, made with openssl. */
-export function makeCert(dir: string, name: string): TestCert {
+/** A self-signed RSA certificate for 127.0.0.1, localhost and any extra DNS names, made with openssl. */
+export function makeCert(dir: string, name: string, dnsNames: readonly string[] = []): TestCert {
   const keyPath = join(dir, `${name}.key`);
   const certPath = join(dir, `${name}.crt`);
   execFileSync(
@@ -28,7 +28,7 @@ export function makeCert(dir: string, name: string): TestCert {
       '-subj',
       `/CN=${name}`,
       '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      `subjectAltName=IP:127.0.0.1,DNS:localhost${dnsNames.map((dns) => `,DNS:${dns}`).join('')}`,
       '-keyout',
       keyPath,
       '-out',
