@@ -276,7 +276,7 @@ describe('health-gate: secrets, bounds and proxies (real servers on 127.0.0.1; t
     const token = `T${'k'.repeat(75)}`; // 76 characters: an 80-character cut would show most of it
     const app = await serve((req, res) => {
       // Echoes only the token, not the scheme, as a service that logs its caller might.
-      json(res, 401, { caller: `${(req.headers.authorization ?? '').replace('Bearer ', '')}` });
+      json(res, 401, { caller: (req.headers.authorization ?? '').replace('Bearer ', '') });
     });
     const result = await runAction('health-gate', {
       ...FAST,
