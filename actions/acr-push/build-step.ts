@@ -10,6 +10,8 @@ import type { AcrPushConfig } from './config.js';
 
 export interface StepResult {
   digest: string | undefined;
+  /** Promote: the digest in each repository. */
+  digests?: Record<string, string>;
   /** One line for the summary: how it was built, the cache, the retries. */
   detail: string;
 }

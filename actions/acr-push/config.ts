@@ -18,6 +18,8 @@ export type AuthMode = 'oidc' | 'password' | 'none';
 export interface AcrPushConfig {
   registry: string;
   repository: string;
+  /** Every repository given; more than one only with promote (one tag moved in each). */
+  repositories: string[];
   context: string;
   dockerfile: string;
   buildArgs: [string, string][];
@@ -50,10 +52,14 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
       `must be a registry host such as myacr.azurecr.io or 127.0.0.1:5000 (no scheme, no path); got "${registry}"`,
     );
   }
-  const repository = inputs.required('repository');
-  if (!isRepository(repository)) {
-    throw new InputError('repository', `must be a lowercase repository path such as omis-pc/frontend; got "${repository}"`);
+  const repositories = inputs.list('repository');
+  if (repositories.length === 0) throw new InputError('repository', 'is required');
+  for (const name of repositories) {
+    if (!isRepository(name)) {
+      throw new InputError('repository', `must be a lowercase repository path such as omis-pc/frontend; got "${name}"`);
+    }
   }
+  const repository = repositories[0] ?? '';
   const tags = inputs.list('tags');
   for (const tag of tags) {
     if (!isTag(tag))
@@ -65,6 +71,9 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   const promote = inputs.string('promote');
   if (promote !== undefined && !isTag(promote) && !isDigest(promote)) {
     throw new InputError('promote', `must be a tag or a sha256: digest already in the registry; got "${promote}"`);
+  }
+  if (repositories.length > 1 && promote === undefined) {
+    throw new InputError('repository', 'may list several repositories only with promote; a build pushes one image');
   }
   const push = inputs.boolean('push', true);
   if (promote !== undefined && !push)
@@ -109,6 +118,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   return {
     registry,
     repository,
+    repositories,
     context,
     dockerfile,
     buildArgs: inputs.keyValues('build-args', { newlineOnly: true }),

@@ -18,17 +18,18 @@ export async function main(): Promise<void> {
   const tags = config.tags ?? defaultTags({ event: readEvent(), sha: process.env.GITHUB_SHA, ref: process.env.GITHUB_REF });
   if (tags.length === 0)
     throw new InputError('tags', 'is empty and no default tag applies (no GITHUB_SHA): give tags explicitly');
-  const refs = tags.map((tag) => imageRef(config.registry, config.repository, tag));
+  const refs = config.repositories.flatMap((repository) => tags.map((tag) => imageRef(config.registry, repository, tag)));
   const started = performance.now();
 
-  const { digest, detail } =
-    config.promote !== undefined ? await promoteStep(config, config.promote, tags, refs) : await buildStep(config, refs);
+  const { digest, detail, digests } =
+    config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await buildStep(config, refs);
 
   const seconds = (performance.now() - started) / 1000;
   setOutputs({
     digest: digest ?? '',
     image: digest ? imageRef(config.registry, config.repository, digest) : '',
     tags: JSON.stringify(refs),
+    digests: JSON.stringify(digests ?? (digest ? { [config.repository]: digest } : {})),
   });
   await writeSummary(renderSummary({ config, refs, digest, detail, seconds }));
 }

@@ -6,35 +6,32 @@ import type { StepResult } from './build-step.js';
 import type { AcrPushConfig } from './config.js';
 
 /**
- * Gives an image already in the registry more tags by copying its manifest through the
- * registry API: no build, no layer download, and the digest cannot change.
+ * Promote mode: gives images already in the registry more tags by copying their manifests
+ * through the registry API (no build, no layer download, the digest cannot change), in each
+ * repository with one credential. Every source is read before any tag moves, so an image
+ * missing in one repository moves no tag in the others. With dry-run, says what it would copy.
  */
-export async function promote(
-  client: RegistryClient,
-  repository: string,
-  source: string,
-  tags: readonly string[],
-): Promise<{ digest: string; mediaType: string }> {
-  const manifest = await client.getManifest(repository, source);
-  for (const tag of tags) {
-    const digest = await client.putManifest(repository, tag, manifest);
-    if (digest !== manifest.digest) throw new Error(`tag ${tag} points at ${digest}, not ${manifest.digest}`);
-  }
-  return { digest: manifest.digest, mediaType: manifest.mediaType };
-}
-
-/** Promote mode: the manifest copy, or with dry-run what it would copy. */
-export async function promoteStep(config: AcrPushConfig, from: string, tags: string[], refs: string[]): Promise<StepResult> {
-  const source = imageRef(config.registry, config.repository, from);
-  const detail = `promote ${source}`;
+export async function promoteStep(config: AcrPushConfig, from: string, tags: string[]): Promise<StepResult> {
+  const sources = config.repositories.map((repository) => imageRef(config.registry, repository, from));
+  const detail = `promote ${sources.join(', ')}`;
   if (config.dryRun) {
-    core.info(`dry-run: would copy the manifest of ${source} to ${refs.join(', ')}`);
-    return { digest: undefined, detail };
+    for (const source of sources) core.info(`dry-run: would copy the manifest of ${source} to ${tags.join(', ')}`);
+    return { digest: undefined, detail, digests: {} };
   }
-  const { digest } = await core.group(`Promote ${source}`, async () => {
+  const digests: Record<string, string> = {};
+  await core.group(`Promote ${from} to ${tags.join(', ')}`, async () => {
     const client = new RegistryClient(config.registry, await registryCredential(config));
-    return promote(client, config.repository, from, tags);
+    const manifests = [];
+    for (const repository of config.repositories)
+      manifests.push({ repository, manifest: await client.getManifest(repository, from) });
+    for (const { repository, manifest } of manifests) {
+      for (const tag of tags) {
+        const digest = await client.putManifest(repository, tag, manifest);
+        if (digest !== manifest.digest) throw new Error(`tag ${tag} points at ${digest}, not ${manifest.digest}`);
+      }
+      digests[repository] = manifest.digest;
+      core.info(`Promoted ${imageRef(config.registry, repository, manifest.digest)} to ${tags.join(', ')}`);
+    }
   });
-  core.info(`Promoted ${digest} to ${refs.join(', ')}`);
-  return { digest, detail };
+  return { digest: digests[config.repository], detail, digests };
 }

@@ -17,7 +17,7 @@ export function renderSummary(run: {
         ? 'pushed'
         : 'built (not pushed)';
   const lines = [
-    `### acr-push: ${verb} ${code(`${config.registry}/${config.repository}`)}`,
+    `### acr-push: ${verb} ${code(config.repositories.map((repository) => `${config.registry}/${repository}`).join(', '))}`,
     '',
     table(
       ['tag', 'digest'],

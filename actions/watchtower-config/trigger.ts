@@ -34,7 +34,8 @@ export function readUpdateSummary(body: string): UpdateSummary | undefined {
   }
   if (document === null || typeof document !== 'object') return undefined;
   const root = document as Record<string, unknown>;
-  const nested = root.summary !== null && typeof root.summary === 'object' ? (root.summary as Record<string, unknown>) : undefined;
+  const nested =
+    root.summary !== null && typeof root.summary === 'object' ? (root.summary as Record<string, unknown>) : undefined;
   const source = nested ?? root;
   const timing = root.timing !== null && typeof root.timing === 'object' ? (root.timing as Record<string, unknown>) : {};
   const summary: UpdateSummary = {

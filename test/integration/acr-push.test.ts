@@ -162,6 +162,42 @@ describe.skipIf(!ready)('acr-push (bundled, real registry and docker)', () => {
     }
   });
 
+  it('promotes one tag in several repositories in one step, moving none when one lacks it', async () => {
+    const other = 'omis-pc/second';
+    // A second service's repository holding an image under the same SHA tag, as a release's services do.
+    succeeded(
+      await runAction(
+        'acr-push',
+        { registry: acr.registry, repository: other, context, tags: sha, ...password },
+        { timeoutMs: 120_000 },
+      ),
+    );
+    const manifest = await admin().getManifest(repository, sha);
+    const otherManifest = await admin().getManifest(other, sha);
+    const both = await runAction('acr-push', {
+      registry: acr.registry,
+      repository: `${repository}\n${other}`,
+      promote: sha,
+      tags: 'staging',
+      ...password,
+    });
+    succeeded(both);
+    expect(JSON.parse(both.outputs.digests!)).toEqual({ [repository]: manifest.digest, [other]: otherManifest.digest });
+    expect(JSON.parse(both.outputs.tags!)).toEqual([`${acr.registry}/${repository}:staging`, `${acr.registry}/${other}:staging`]);
+    expect((await admin().getManifest(repository, 'staging')).digest).toBe(manifest.digest);
+    expect((await admin().getManifest(other, 'staging')).digest).toBe(otherManifest.digest);
+
+    const missing = await runAction('acr-push', {
+      registry: acr.registry,
+      repository: `${repository}\nomis-pc/never-pushed`,
+      promote: sha,
+      tags: 'canary',
+      ...password,
+    });
+    expect(failure(missing)).toContain('omis-pc/never-pushed');
+    await expect(admin().getManifest(repository, 'canary')).rejects.toThrow('does not exist');
+  });
+
   it('tags a v1.2.3 release as 1.2.3, 1.2 and 1', async () => {
     const result = await runAction(
       'acr-push',
