@@ -24,6 +24,7 @@ import {
   changes,
   type Entry,
   gate,
+  gateRelease,
   pushImage,
   reportTimes,
   SampleApp,
@@ -132,13 +133,28 @@ describe.skipIf(!ready)('Option A end to end', () => {
     show('health-gate', await gate(ports, SERVICES, sha1));
     const pushToHealthy = (performance.now() - started) / 1000;
 
-    const sha2 = app.releaseBrokenBackend();
+    // A release of the backend alone: the bump touches its digest only; the frontend keeps
+    // release 1, and the gate asks the new SHA of the backend only.
+    const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
     const dir2 = app.checkout();
     const entries2 = await changes(dir2, sha2, sha1);
-    expect(entries2.map((entry) => entry.service)).toEqual(['frontend', 'backend']);
+    expect(entries2.map((entry) => entry.service)).toEqual(['backend']);
     await buildAndBump(dir2, entries2, sha2);
     await argoSync();
-    const bad = await gate(ports, ['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
+    for (const result of await gateRelease(ports, ['backend'], sha2))
+      show('health-gate (backend on the new SHA, the others healthy)', result);
+    const frontendInfo = (await (await fetch(`http://127.0.0.1:${ports.frontend}/api/info`)).json()) as {
+      build: { sha: string };
+    };
+    expect(frontendInfo.build.sha).toBe(sha1);
+
+    const sha3 = app.releaseBrokenBackend();
+    const dir3 = app.checkout();
+    const entries3 = await changes(dir3, sha3, sha2);
+    expect(entries3.map((entry) => entry.service)).toEqual(['backend']);
+    await buildAndBump(dir3, entries3, sha3);
+    await argoSync();
+    const bad = await gate(ports, ['backend'], sha3, { 'failure-threshold': '3' });
     expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
       `health-gate failed: ${bad.outputs.reason}`,
     );
@@ -150,7 +166,7 @@ describe.skipIf(!ready)('Option A end to end', () => {
     const revert = show('gitops-bump revert: last', await runAction('gitops-bump', { ...gitopsInputs(), revert: 'last' }));
     expect(revert.outputs.changed).toBe('true');
     await argoSync();
-    show('health-gate after rollback', await gate(ports, SERVICES, sha1));
+    for (const result of await gateRelease(ports, ['backend'], sha2)) show('health-gate after rollback', result);
     const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
     const log = execFileSync('git', ['--git-dir', gitopsDir, 'log', '--format=%s', 'main'], { encoding: 'utf8' })
       .trim()

@@ -1,8 +1,10 @@
 // Option D end to end, run through the bundled actions in option-d-vm.yml's order:
-// changes (build-matrix) -> build (acr-push, one per service) -> deploy (watchtower-config
-// apply over SSH) -> verify (health-gate on the new SHA) -> promote <env>-last-good; then a
-// broken release -> the gate fails -> rollback (rollback.yml's steps) -> the gate passes on
-// the old SHA.
+// changes (build-matrix) -> build (acr-push, the SHA tag only) -> deploy, the environment-bound
+// job (acr-push promote SHA -> production, watchtower-config apply over SSH, health-gate: the
+// changed services on the new SHA, the others healthy, then production-last-good); a release
+// of the backend alone, with the frontend untouched; then a broken release -> the gate fails
+// -> rollback (rollback.yml's steps: production-last-good -> production, apply) -> healthy on
+// the last good images.
 // Real: git, Docker engine, Debian's docker-registry (token auth), sshd on 127.0.0.1 and
 // docker compose as the VM. Fakes: the ACR token front, Entra ID, the runner's ID-token
 // endpoint (test/support/fake-acr.ts). The toolchain steps (setup-node, yarn, javac) are the
@@ -22,7 +24,8 @@ import {
   changes,
   gate,
   matrixEntries,
-  promoteImage,
+  gateRelease,
+  promoteImages,
   pushImage,
   reportTimes,
   SampleApp,
@@ -34,6 +37,8 @@ import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
 const ENVIRONMENT = 'production';
+/** What a service reports at /api/info. */
+const info = async (port: number): Promise<unknown> => (await fetch(`http://127.0.0.1:${port}/api/info`)).json();
 const ready = hasDocker() && hasRegistry() && hasSshd() && hasCompose();
 
 describe.skipIf(!ready)('Option D end to end', () => {
@@ -89,27 +94,45 @@ describe.skipIf(!ready)('Option D end to end', () => {
       { cwd: dir, timeoutMs: 180_000 },
     );
 
-  it('deploys the new SHA, and rolls a broken release back to it', async () => {
+  /**
+   * option-d-vm.yml's jobs for one push: changes, build (SHA tag only), then the
+   * environment-bound deploy job: move :production to the SHA, apply, gate (the changed
+   * services on the new SHA, the others healthy), and on success production-last-good.
+   */
+  async function release(sha: string, before: string | undefined, expected: string[]) {
+    const dir = app.checkout();
+    const entries = await changes(dir, sha, before);
+    expect(entries.map((entry) => entry.service)).toEqual(expected);
+    for (const entry of entries) await pushImage(acr, entry, dir, sha, sha);
+    await promoteImages(acr, entries, sha, ENVIRONMENT);
+    const applied = show('watchtower-config apply', await deploy(dir));
+    return { dir, entries, applied };
+  }
+
+  it('deploys the new SHA, keeps unchanged services as they are, and rolls a broken release back', async () => {
     // --- release 1: every service is new -------------------------------------------------
     const sha1 = app.release({}, 'release 1');
     const started = performance.now();
-    const dir1 = app.checkout();
-    const entries1 = await changes(dir1, sha1);
-    expect(entries1.map((entry) => entry.service)).toEqual(SERVICES);
-    for (const entry of entries1) await pushImage(acr, entry, dir1, sha1, `${sha1}\nlatest`);
-    expect(show('watchtower-config apply', await deploy(dir1)).outputs.updated).toBe('3');
-    show('health-gate', await gate(ports, SERVICES, sha1));
+    const first = await release(sha1, undefined, SERVICES);
+    expect(first.applied.outputs.updated).toBe('3');
+    for (const result of await gateRelease(ports, SERVICES, sha1)) show('health-gate', result);
     const pushToHealthy = (performance.now() - started) / 1000;
-    for (const entry of entries1) await promoteImage(acr, entry, sha1, `${ENVIRONMENT}-last-good`);
+    await promoteImages(acr, first.entries, sha1, `${ENVIRONMENT}-last-good`);
 
-    // --- release 2: the backend is broken (no /api/info) ----------------------------------
-    const sha2 = app.releaseBrokenBackend();
-    const dir2 = app.checkout();
-    const entries2 = await changes(dir2, sha2, sha1);
-    expect(entries2.map((entry) => entry.service)).toEqual(['frontend', 'backend']);
-    for (const entry of entries2) await pushImage(acr, entry, dir2, sha2, `${sha2}\nlatest`);
-    show('watchtower-config apply', await deploy(dir2));
-    const bad = await gate(ports, ['frontend', 'backend'], sha2, { 'failure-threshold': '3' });
+    // --- release 2: only the backend changed; the frontend still runs release 1 ------------
+    const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
+    const second = await release(sha2, sha1, ['backend']);
+    expect(second.applied.outputs.updated).toBe('1');
+    const gates = await gateRelease(ports, ['backend'], sha2);
+    for (const result of gates) show('health-gate (backend on the new SHA, the others healthy)', result);
+    expect(gates).toHaveLength(2);
+    expect(await info(ports.frontend!)).toMatchObject({ build: { sha: sha1 } });
+    await promoteImages(acr, second.entries, sha2, `${ENVIRONMENT}-last-good`);
+
+    // --- release 3: the backend is broken (no /api/info) ----------------------------------
+    const sha3 = app.releaseBrokenBackend();
+    await release(sha3, sha2, ['backend']);
+    const bad = await gate(ports, ['backend'], sha3, { 'failure-threshold': '3' });
     expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
       `health-gate failed: ${bad.outputs.reason}`,
     );
@@ -117,13 +140,22 @@ describe.skipIf(!ready)('Option D end to end', () => {
       `http://127.0.0.1:${ports.backend}/api/info: status 404 not in 200-299 (3 failing rounds in a row)`,
     );
 
-    // --- rollback: rollback.yml's option d steps ------------------------------------------
+    // --- rollback: rollback.yml's option d: every service back to production-last-good ----
     const rollbackStarted = performance.now();
-    const all = show('build-matrix (all)', await runAction('build-matrix', { all: 'true' }, { cwd: dir2 }));
-    for (const entry of matrixEntries(all)) await promoteImage(acr, entry, `${ENVIRONMENT}-last-good`, 'latest');
-    expect(show('watchtower-config apply (rollback)', await deploy(dir2)).outputs.updated).toBe('2');
-    show('health-gate after rollback', await gate(ports, SERVICES, sha1));
+    const all = show('build-matrix (all)', await runAction('build-matrix', { all: 'true' }, { cwd: app.checkout() }));
+    await promoteImages(acr, matrixEntries(all), `${ENVIRONMENT}-last-good`, ENVIRONMENT);
+    expect(show('watchtower-config apply (rollback)', await deploy(app.checkout())).outputs.updated).toBe('1');
+    show(
+      'health-gate after rollback',
+      await runAction('health-gate', {
+        url: SERVICES.map((name) => `http://127.0.0.1:${ports[name]}/api/info`).join('\n'),
+        interval: '250ms',
+        timeout: '60s',
+      }),
+    );
     const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
+    expect(await info(ports.backend!)).toMatchObject({ build: { sha: sha2 } });
+    expect(await info(ports.frontend!)).toMatchObject({ build: { sha: sha1 } });
 
     reportTimes('D', pushToHealthy, rollbackSeconds);
     expect(pushToHealthy).toBeLessThan(90);

@@ -114,10 +114,14 @@ export async function pushImage(acr: FakeAcr, entry: Entry, cwd: string, sha: st
   );
 }
 
-/** acr-push promote: gives an image already in the registry another tag. */
-export async function promoteImage(acr: FakeAcr, entry: Entry, source: string, tag: string): Promise<RunResult> {
-  const inputs = { registry: entry.registry, repository: entry.repository, promote: source, tags: tag, ...oidc(acr) };
-  return show(`promote ${entry.service} ${source} -> ${tag}`, await runAction('acr-push', inputs, { env: acr.oidcEnv }));
+/** acr-push promote, one step for every service, as the environment-bound jobs run it. */
+export async function promoteImages(acr: FakeAcr, entries: Entry[], source: string, tag: string): Promise<RunResult> {
+  const first = entries[0];
+  if (!first) throw new Error('no image to promote');
+  const repository = entries.map((entry) => entry.repository).join('\n');
+  const inputs = { registry: first.registry, repository, promote: source, tags: tag, ...oidc(acr) };
+  const names = entries.map((entry) => entry.service).join(', ');
+  return show(`promote ${names}: ${source} -> ${tag}`, await runAction('acr-push', inputs, { env: acr.oidcEnv }));
 }
 
 /** health-gate on the services' /api/info, expecting the SHA. */
@@ -134,6 +138,26 @@ export function gate(
     timeout: '60s',
     ...extra,
   });
+}
+
+/**
+ * The workflows' gate of a release: the services it changed must report its SHA, the others
+ * only be healthy (they still run the release before). Returns both runs, or one.
+ */
+export async function gateRelease(
+  ports: Record<string, number>,
+  changed: string[],
+  sha: string,
+  extra: Record<string, string> = {},
+): Promise<RunResult[]> {
+  const others = SERVICES.filter((service) => !changed.includes(service));
+  const results: RunResult[] = [];
+  if (changed.length > 0) results.push(await gate(ports, changed, sha, extra));
+  if (others.length > 0) {
+    const url = others.map((service) => `http://127.0.0.1:${ports[service]}/api/info`).join('\n');
+    results.push(await runAction('health-gate', { url, interval: '250ms', timeout: '60s', ...extra }));
+  }
+  return results;
 }
 
 /**

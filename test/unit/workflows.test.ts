@@ -1,0 +1,205 @@
+// The workflow rules actionlint cannot see, checked on every workflow (the library's own and
+// the examples'), and the rollback's input check run as the runner runs it (bash).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+interface Step {
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  uses?: string;
+  environment?: string | { name?: string; url?: string };
+  concurrency?: string | { group?: string };
+  steps?: Step[];
+}
+interface Workflow {
+  on?: Record<string, { inputs?: Record<string, { type?: string }> } | null>;
+  concurrency?: string | { group?: string };
+  jobs: Record<string, Job>;
+}
+
+function workflowFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && /[/\\]\.github[/\\]workflows$/.test(entry.parentPath))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+const files = [...workflowFiles(join(ROOT, '.github')), ...workflowFiles(join(ROOT, 'examples'))];
+const workflows = files.map((file) => ({
+  path: relative(ROOT, file),
+  example: relative(ROOT, file).startsWith('examples'),
+  doc: parse(readFileSync(file, 'utf8')) as Workflow,
+}));
+
+const OWN = /^org\/deploy-actions\/(.+)@/;
+const actionOf = (step: Step): string | undefined => OWN.exec(step.uses ?? '')?.[1];
+
+/** What a step changes in an environment, if anything. */
+function changes(step: Step): string | undefined {
+  const action = actionOf(step);
+  const inputs = step.with ?? {};
+  if (action === 'acr-push') {
+    if (inputs.promote !== undefined) return 'promotes a tag';
+    const tags = String(inputs.tags ?? '')
+      .split(/[\n,]/)
+      .map((tag) => tag.trim())
+      .filter(Boolean);
+    if (tags.length === 0 || tags.some((tag) => tag !== '${{ github.sha }}')) return 'pushes a non-SHA tag';
+  }
+  if (action === 'watchtower-config' && ['apply', 'trigger'].includes(String(inputs.mode))) return 'deploys';
+  if (action === 'gitops-bump') return inputs.revert !== undefined ? 'rolls back' : 'deploys';
+  if (action === 'helm-deploy' || action === 'slot-swap') return 'deploys';
+  if (action === 'health-gate') return 'gates';
+  return undefined;
+}
+
+const groupOf = (value: Job['concurrency'] | Workflow['concurrency']): string | undefined =>
+  typeof value === 'string' ? value : value?.group;
+
+describe.each(workflows)('$path', ({ path, example, doc }) => {
+  it('binds every job that deploys, promotes, gates or rolls back to an environment with a name and a url', () => {
+    const unbound: string[] = [];
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      for (const step of job.steps ?? []) {
+        const what = changes(step);
+        const env = job.environment;
+        if (what && (typeof env !== 'object' || !env.name || !env.url)) unbound.push(`${name} ${what} (${step.uses ?? ''})`);
+      }
+    }
+    expect(unbound).toEqual([]);
+  });
+
+  it('runs every environment-changing job in the deploy-actions-<environment> group', () => {
+    if (example) return;
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      if (job.environment === undefined) continue;
+      expect(groupOf(job.concurrency), name).toBe('deploy-actions-${{ inputs.environment }}');
+    }
+  });
+
+  it('offers dispatch inputs that pick an environment, an option or a method only as choices', () => {
+    const inputs = doc.on?.workflow_dispatch?.inputs ?? {};
+    for (const [name, input] of Object.entries(inputs)) {
+      if (name === 'environment') expect(input.type, name).toBe('environment');
+      if (name === 'option' || /-(method|mode)$/.test(name)) expect(input.type, name).toBe('choice');
+    }
+  });
+
+  it('puts no ${{ }} inside run:', () => {
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      for (const step of job.steps ?? [])
+        if (step.run) expect(step.run, `${name}: ${step.run.slice(0, 60)}`).not.toContain('${{');
+    }
+  });
+
+  it('pins every third-party action by commit SHA', () => {
+    for (const job of Object.values(doc.jobs)) {
+      for (const uses of [job.uses, ...(job.steps ?? []).map((step) => step.uses)]) {
+        if (!uses || uses.startsWith('./') || OWN.test(uses) || uses.startsWith('docker://')) continue;
+        expect(uses, path).toMatch(/@[0-9a-f]{40}$/);
+      }
+    }
+  });
+});
+
+describe('concurrency groups', () => {
+  it("of the example callers never equal the reusable workflows' groups", () => {
+    const library = new Set<string>();
+    const callers: string[] = [];
+    for (const { example, doc } of workflows) {
+      const groups = [groupOf(doc.concurrency), ...Object.values(doc.jobs).map((job) => groupOf(job.concurrency))].filter(
+        (group): group is string => group !== undefined,
+      );
+      if (example) callers.push(...groups);
+      else for (const group of groups) library.add(group);
+    }
+    expect(callers.length).toBeGreaterThan(0);
+    for (const group of callers) {
+      expect(library.has(group), group).toBe(false);
+      expect(group.startsWith('deploy-actions-'), group).toBe(false);
+    }
+  });
+});
+
+/** A step's `run` script, run by bash as the runner runs it, with the step's env names set. */
+function runStep(workflow: string, job: string, id: string, env: Record<string, string>) {
+  const doc = parse(readFileSync(join(ROOT, '.github', 'workflows', workflow), 'utf8')) as Workflow;
+  const step = doc.jobs[job]?.steps?.find((entry) => entry.id === id);
+  if (!step?.run) throw new Error(`${workflow} ${job}.${id} has no run`);
+  const dir = mkdtempSync(join(tmpdir(), 'step-'));
+  try {
+    const output = join(dir, 'output');
+    writeFileSync(output, '');
+    const blank = Object.fromEntries(Object.keys(step.env ?? {}).map((name) => [name, '']));
+    const result = spawnSync('bash', ['-e', '-c', step.run], {
+      env: { PATH: process.env.PATH, ...blank, ...env, GITHUB_OUTPUT: output },
+      encoding: 'utf8',
+    });
+    return { code: result.status, stdout: result.stdout, output: readFileSync(output, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("rollback.yml's first step", () => {
+  const good = { OPTION: 'd', ENVIRONMENT: 'production', DEPLOY_METHOD: 'ssh', GITOPS_MODE: 'push', SSH_PORT: '22' };
+
+  it('fails with one line naming the input for a bad method, and nothing else runs', () => {
+    const result = runStep('rollback.yml', 'validate', 'validate', { ...good, DEPLOY_METHOD: 'sftp' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`::error::input 'deploy-method' must be ssh or watchtower; got "sftp"\n`);
+    // Every other job needs this one, so it is the only job that ran.
+    const doc = parse(readFileSync(join(ROOT, '.github', 'workflows', 'rollback.yml'), 'utf8')) as {
+      jobs: Record<string, { needs?: string | string[] }>;
+    };
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      if (name !== 'validate') expect([job.needs ?? []].flat(), name).toContain('validate');
+    }
+  });
+
+  it.each([
+    [{ OPTION: 'x' }, `::error::input 'option' must be a, c, d or e; got "x"`],
+    [{ OPTION: 'e' }, `::error::input 'option' e has no rollback here yet; options a and d are implemented`],
+    [{ ENVIRONMENT: 'prod;rm -rf' }, `::error::input 'environment' must be an environment name (letters, digits, . _ -)`],
+    [{ OPTION: 'a', GITOPS_MODE: 'force' }, `::error::input 'gitops-mode' must be push or pull-request; got "force"`],
+    [{ TARGET: '$(touch x)' }, `::error::input 'target' must be a tag or a sha256: digest`],
+    [{ HEALTH_URLS: 'frontend https://x' }, `::error::input 'health-urls' must be lines of service=https://url`],
+  ])('refuses %o', (bad, message) => {
+    const result = runStep('rollback.yml', 'validate', 'validate', { ...good, ...bad });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`${message}\n`);
+  });
+
+  it('passes good inputs and names the tag the environment runs', () => {
+    const result = runStep('rollback.yml', 'validate', 'validate', {
+      ...good,
+      HEALTH_URLS: 'frontend=https://x/api\nbackend=http://y:8080/',
+    });
+    expect(result.code).toBe(0);
+    expect(result.output).toBe('environment-tag=production\n');
+  });
+});
+
+describe("option-d-vm.yml's input check", () => {
+  it('refuses a deploy method it does not know', () => {
+    const result = runStep('option-d-vm.yml', 'changes', 'validate', {
+      ENVIRONMENT: 'production',
+      DEPLOY_METHOD: 'scp',
+      HEALTH_URLS: 'web=https://x/',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`::error::input 'deploy-method' must be ssh or watchtower; got "scp"\n`);
+  });
+});
