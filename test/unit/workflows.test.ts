@@ -13,7 +13,7 @@ interface Step {
   id?: string;
   uses?: string;
   run?: string;
-  with?: Record<string, unknown>;
+  with?: Record<string, string | number | boolean | undefined>;
   env?: Record<string, string>;
 }
 interface Job {
