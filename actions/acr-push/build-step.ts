@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { Docker } from '../../packages/shared/docker.js';
 import { InputError } from '../../packages/shared/errors.js';
+import { imageRef } from '../../packages/shared/image-ref.js';
 import { redactSecrets } from '../../packages/shared/secrets.js';
 import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 import { loggedInDocker, registryCredential } from './auth.js';
 import { buildAndPush, buildArgs } from './build.js';
-import type { AcrPushConfig } from './config.js';
+import type { AcrPushConfig, BuildTarget } from './config.js';
 
 export interface StepResult {
   digest: string | undefined;
@@ -16,8 +17,11 @@ export interface StepResult {
   detail: string;
 }
 
-/** Build mode: checks, docker login of the step's own, build, push with retries. */
-export async function buildStep(config: AcrPushConfig, refs: string[]): Promise<StepResult> {
+/**
+ * Build mode: checks, one docker login of the step's own, then each build (one, or each
+ * service of a build-matrix batch, in turn): build, and push with retries.
+ */
+export async function buildStep(config: AcrPushConfig, tags: string[]): Promise<StepResult> {
   // Everything that can be checked is checked before any login or build (the paths: readConfig).
   const probe = new Docker();
   const buildx = await probe.hasBuildx();
@@ -27,34 +31,52 @@ export async function buildStep(config: AcrPushConfig, refs: string[]): Promise<
     config.cache === 'registry' && !buildx ? 'registry cache skipped: it needs docker buildx' : `cache: ${config.cache}`;
   if (config.cache === 'registry' && !buildx)
     core.warning('cache: registry needs docker buildx; building without a registry cache');
-  const settings = { ...config, labels: withDefaultLabels(config.labels) };
+  const labels = withDefaultLabels(config.labels);
+  const settingsOf = (build: BuildTarget) => ({ ...config, ...build, labels });
+  const refsOf = (build: BuildTarget) => tags.map((tag) => imageRef(config.registry, build.repository, tag));
 
   if (config.dryRun) {
-    core.info(`dry-run: would run docker ${redactSecrets(buildArgs(settings, refs, buildx).join(' '))}`);
-    return { digest: undefined, detail: `dry-run; ${buildx ? 'buildx' : 'docker build'}; ${cacheNote}` };
+    for (const build of config.builds) {
+      core.info(`dry-run: would run docker ${redactSecrets(buildArgs(settingsOf(build), refsOf(build), buildx).join(' '))}`);
+    }
+    return { digest: undefined, detail: `dry-run; ${buildx ? 'buildx' : 'docker build'}; ${cacheNote}`, digests: {} };
   }
   if (!(await probe.available())) throw new Error('docker is not available on this runner (no daemon answered)');
 
   const docker = await core.group('Log in', async () => loggedInDocker(config, await registryCredential(config)));
   const workDir = makeTempDir('acr-push');
+  const digests: Record<string, string> = {};
+  let attempts = 1;
   try {
-    const result = await core.group(`Build and push ${refs.join(', ')}`, () =>
-      buildAndPush(
-        settings,
-        refs,
-        {
-          docker,
-          buildx,
-          log: (line) => {
-            core.info(redactSecrets(line));
+    for (const [index, build] of config.builds.entries()) {
+      const refs = refsOf(build);
+      const result = await core.group(`Build and push ${refs.join(', ')}`, () =>
+        buildAndPush(
+          settingsOf(build),
+          refs,
+          {
+            docker,
+            buildx,
+            log: (line) => {
+              core.info(redactSecrets(line));
+            },
           },
-        },
-        join(workDir, 'metadata.json'),
-      ),
-    );
-    if (config.push && result.digest) core.info(`Pushed ${refs.join(', ')} as ${result.digest}`);
-    const tries = result.attempts > 1 ? `; push took ${result.attempts} attempts` : '';
-    return { digest: result.digest, detail: `${buildx ? 'buildx' : 'docker build'}; ${cacheNote}${tries}` };
+          join(workDir, `metadata-${index}.json`),
+        ),
+      );
+      if (config.push && result.digest) {
+        core.info(`Pushed ${refs.join(', ')} as ${result.digest}`);
+        digests[build.repository] = result.digest;
+      }
+      attempts = Math.max(attempts, result.attempts);
+    }
+    const tries = attempts > 1 ? `; a push took ${attempts} attempts` : '';
+    const count = config.builds.length > 1 ? `${config.builds.length} images; ` : '';
+    return {
+      digest: digests[config.repository],
+      digests,
+      detail: `${count}${buildx ? 'buildx' : 'docker build'}; ${cacheNote}${tries}`,
+    };
   } finally {
     removeTempDir(workDir);
   }

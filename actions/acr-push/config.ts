@@ -15,6 +15,12 @@ export const DEFAULTS = {
 
 export type AuthMode = 'oidc' | 'password' | 'none';
 
+export interface BuildTarget {
+  repository: string;
+  context: string;
+  dockerfile: string;
+}
+
 export interface AcrPushConfig {
   registry: string;
   repository: string;
@@ -22,6 +28,8 @@ export interface AcrPushConfig {
   repositories: string[];
   context: string;
   dockerfile: string;
+  /** What a build builds: the repository, context and dockerfile inputs, or each of a batch. */
+  builds: BuildTarget[];
   buildArgs: [string, string][];
   target: string | undefined;
   platforms: string[];
@@ -52,14 +60,17 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
       `must be a registry host such as myacr.azurecr.io or 127.0.0.1:5000 (no scheme, no path); got "${registry}"`,
     );
   }
+  const batchText = inputs.text('batch');
   const repositories = inputs.list('repository');
-  if (repositories.length === 0) throw new InputError('repository', 'is required');
+  if (batchText !== undefined && repositories.length > 0) {
+    throw new InputError('batch', 'replaces repository, context and dockerfile: give one or the other');
+  }
+  if (batchText === undefined && repositories.length === 0) throw new InputError('repository', 'is required');
   for (const name of repositories) {
     if (!isRepository(name)) {
       throw new InputError('repository', `must be a lowercase repository path such as omis-pc/frontend; got "${name}"`);
     }
   }
-  const repository = repositories[0] ?? '';
   const tags = inputs.list('tags');
   for (const tag of tags) {
     if (!isTag(tag))
@@ -72,6 +83,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   if (promote !== undefined && !isTag(promote) && !isDigest(promote)) {
     throw new InputError('promote', `must be a tag or a sha256: digest already in the registry; got "${promote}"`);
   }
+  if (batchText !== undefined && promote !== undefined) throw new InputError('batch', 'cannot be used with promote');
   if (repositories.length > 1 && promote === undefined) {
     throw new InputError('repository', 'may list several repositories only with promote; a build pushes one image');
   }
@@ -104,23 +116,22 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   }
   // Only a build reads files: its context and Dockerfile stay inside the workspace or
   // RUNNER_TEMP, symlinks followed, and must exist.
-  const building = promote === undefined;
-  const context = building ? confinedPath('context', inputs.raw('context'), { mustExist: true }) : inputs.raw('context');
-  const dockerfileInput = inputs.string('dockerfile');
-  const dockerfile = !building
-    ? (dockerfileInput ?? '')
-    : dockerfileInput === undefined
-      ? confinedPath('context', join(context, 'Dockerfile'), { mustExist: true })
-      : confinedPath('dockerfile', dockerfileInput, { mustExist: true });
+  const builds: BuildTarget[] =
+    promote !== undefined
+      ? []
+      : batchText !== undefined
+        ? parseBatch(batchText)
+        : [buildTarget(repositories[0] ?? '', inputs.raw('context'), inputs.string('dockerfile'), 'context', 'dockerfile')];
   const authorityHost = inputs.url('authority-host');
   if (authorityHost?.protocol !== 'https:') throw new InputError('authority-host', 'must be an https:// URL');
 
   return {
     registry,
-    repository,
-    repositories,
-    context,
-    dockerfile,
+    repository: builds[0]?.repository ?? repositories[0] ?? '',
+    repositories: builds.length > 0 ? builds.map((build) => build.repository) : repositories,
+    context: builds[0]?.context ?? '',
+    dockerfile: builds[0]?.dockerfile ?? '',
+    builds,
     buildArgs: inputs.keyValues('build-args', { newlineOnly: true }),
     target: inputs.string('target'),
     platforms,
@@ -137,4 +148,41 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     password,
     dryRun: inputs.boolean('dry-run', false),
   };
+}
+
+function buildTarget(
+  repository: string,
+  contextValue: string,
+  dockerfileValue: string | undefined,
+  contextInput: string,
+  dockerfileInput: string,
+): BuildTarget {
+  const context = confinedPath(contextInput, contextValue, { mustExist: true });
+  const dockerfile =
+    dockerfileValue === undefined
+      ? confinedPath(contextInput, join(context, 'Dockerfile'), { mustExist: true })
+      : confinedPath(dockerfileInput, dockerfileValue, { mustExist: true });
+  return { repository, context, dockerfile };
+}
+
+/** build-matrix's `batch`: a JSON list of entries with repository, context and dockerfile. */
+function parseBatch(text: string): BuildTarget[] {
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch {
+    items = undefined;
+  }
+  if (!Array.isArray(items) || items.length === 0 || items.length > 256) {
+    throw new InputError('batch', 'must be a JSON list of 1 to 256 build-matrix entries (repository, context, dockerfile)');
+  }
+  return items.map((item: unknown, index) => {
+    const entry = (item ?? {}) as Record<string, unknown>;
+    const field = (name: string) => (typeof entry[name] === 'string' ? entry[name] : '');
+    const repository = field('repository');
+    if (!isRepository(repository)) {
+      throw new InputError('batch', `entry ${index + 1} needs a lowercase repository path; got "${repository.slice(0, 80)}"`);
+    }
+    return buildTarget(repository, field('context') || '.', field('dockerfile') || undefined, 'batch', 'batch');
+  });
 }

@@ -22,7 +22,7 @@ export async function main(): Promise<void> {
   const started = performance.now();
 
   const { digest, detail, digests } =
-    config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await buildStep(config, refs);
+    config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await buildStep(config, tags);
 
   const seconds = (performance.now() - started) / 1000;
   setOutputs({

@@ -5,7 +5,7 @@ import type { Inputs } from '../../packages/shared/inputs.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of build-matrix/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
-export const DEFAULTS = { config: '.github/deploy-services.yml', all: 'false' } as const;
+export const DEFAULTS = { config: '.github/deploy-services.yml', all: 'false', 'max-jobs': '256' } as const;
 
 export interface MatrixConfig {
   /** The services file's YAML, and the input it came from (for error messages). */
@@ -14,6 +14,8 @@ export interface MatrixConfig {
   all: boolean;
   base: string | undefined;
   head: string | undefined;
+  /** The most matrix entries to emit; more services are batched. */
+  maxJobs: number;
 }
 
 /** Reads and checks every input before git runs. */
@@ -29,6 +31,7 @@ export function readConfig(inputs: Inputs): MatrixConfig {
     all,
     base,
     head,
+    maxJobs: inputs.integer('max-jobs', { min: 1, max: 256 }) ?? 256,
   };
 }
 

@@ -6,7 +6,7 @@ import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { changedRange } from './range.js';
-import { matrixEntry, selectServices } from './select.js';
+import { matrixEntries, selectServices } from './select.js';
 import { renderSummary } from './summary.js';
 
 export async function main(): Promise<void> {
@@ -22,8 +22,16 @@ export async function main(): Promise<void> {
   for (const selection of selections) core.info(`${selection.service.name}: ${selection.reasons.join('; ')}`);
   if (selections.length === 0) core.info('No service changed: nothing to build.');
 
+  const include = matrixEntries(
+    file,
+    selections.map((selection) => selection.service),
+    config.maxJobs,
+  );
+  if (include.length < selections.length)
+    core.info(`${selections.length} services in ${include.length} batches (max-jobs ${config.maxJobs})`);
   setOutputs({
-    matrix: JSON.stringify({ include: selections.map((selection) => matrixEntry(file, selection.service)) }),
+    matrix: JSON.stringify({ include }),
+    jobs: String(include.length),
     services: JSON.stringify(selections.map((selection) => selection.service.name)),
     changed: String(selections.length > 0),
     count: String(selections.length),

@@ -86,3 +86,44 @@ export function matrixEntry(file: ServicesFile, service: Service): Record<string
     ...service.commands,
   };
 }
+
+/** GitHub refuses a matrix of more than 256 jobs. */
+export const MAX_MATRIX_JOBS = 256;
+
+/**
+ * The matrix's entries: one per service, or, when there are more services than `maxJobs`,
+ * batches that a build job builds in turn. Batches group services of one toolchain (so one
+ * set-up step serves the whole batch), as few and as even as `maxJobs` allows. Every entry
+ * carries `batch`, the JSON list of its services' entries, so a workflow has one way to
+ * build any entry.
+ */
+export function matrixEntries(
+  file: ServicesFile,
+  services: readonly Service[],
+  maxJobs = MAX_MATRIX_JOBS,
+): Record<string, string>[] {
+  const entries = services.map((service) => matrixEntry(file, service));
+  if (entries.length <= maxJobs) return entries.map((entry) => ({ ...entry, batch: JSON.stringify([entry]) }));
+  const groups = new Map<string, Record<string, string>[]>();
+  for (const entry of entries) groups.set(entry.toolchain ?? '', [...(groups.get(entry.toolchain ?? '') ?? []), entry]);
+  // The smallest batch size whose batches fit; mixed toolchains only if the groups alone do not.
+  const lists = groups.size <= maxJobs ? [...groups.values()] : [entries];
+  let size = Math.ceil(entries.length / maxJobs);
+  while (lists.reduce((sum, list) => sum + Math.ceil(list.length / size), 0) > maxJobs) size += 1;
+  const batches = lists.flatMap((list) =>
+    Array.from({ length: Math.ceil(list.length / size) }, (_, index) => list.slice(index * size, (index + 1) * size)),
+  );
+  const width = String(batches.length).length;
+  return batches.map((batch, index) => {
+    const first = batch[0] ?? {};
+    return {
+      service: `batch-${String(index + 1).padStart(width, '0')}`,
+      services: batch.map((entry) => entry.service).join(' '),
+      registry: first.registry ?? '',
+      toolchain: first.toolchain ?? '',
+      'toolchain-name': first['toolchain-name'] ?? '',
+      'toolchain-version': first['toolchain-version'] ?? '',
+      batch: JSON.stringify(batch),
+    };
+  });
+}

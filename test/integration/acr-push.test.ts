@@ -198,6 +198,34 @@ describe.skipIf(!ready)('acr-push (bundled, real registry and docker)', () => {
     await expect(admin().getManifest(repository, 'canary')).rejects.toThrow('does not exist');
   });
 
+  it('builds and pushes each service of a build-matrix batch in turn, with one login', async () => {
+    const second = busyboxContext('second');
+    try {
+      const batch = JSON.stringify([
+        { service: 'frontend', repository, context, dockerfile: join(context, 'Dockerfile'), toolchain: 'node@20' },
+        { service: 'second', repository: 'omis-pc/batch-second', context: second, toolchain: 'node@20' },
+      ]);
+      const result = await runAction(
+        'acr-push',
+        { registry: acr.registry, batch, tags: 'batch-1', 'build-args': `GIT_SHA=${sha}`, ...password },
+        { timeoutMs: 180_000 },
+      );
+      succeeded(result);
+      const digests = JSON.parse(result.outputs.digests!) as Record<string, string>;
+      expect(Object.keys(digests)).toEqual([repository, 'omis-pc/batch-second']);
+      for (const [name, digest] of Object.entries(digests))
+        expect((await admin().getManifest(name, 'batch-1')).digest).toBe(digest);
+      expect(result.outputs.digest).toBe(digests[repository]);
+      expect(result.log.match(/Logged in to /g) ?? []).toHaveLength(1);
+      const both = await runAction('acr-push', { registry: acr.registry, batch, repository, tags: 'x', ...password });
+      expect(failure(both)).toBe(
+        `acr-push failed: input 'batch' replaces repository, context and dockerfile: give one or the other`,
+      );
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
+  });
+
   it('tags a v1.2.3 release as 1.2.3, 1.2 and 1', async () => {
     const result = await runAction(
       'acr-push',

@@ -173,3 +173,50 @@ describe('build-matrix (bundled, real git)', () => {
     expect(failure(bool)).toBe(`build-matrix failed: input 'all' must be true or false; got "yes"`);
   });
 });
+
+describe('build-matrix batches past max-jobs (GitHub refuses more than 256 jobs)', () => {
+  const manyServices = (count: number) => {
+    const lines = ['registry: 127.0.0.1:5000', 'services:'];
+    for (let index = 0; index < count; index++) {
+      const name = `svc${String(index).padStart(3, '0')}`;
+      lines.push(`  ${name}:`, `    path: services/${name}`, `    toolchain: ${index % 3 === 0 ? 'java@17' : 'node@20'}`);
+    }
+    return `${lines.join('\n')}\n`;
+  };
+
+  it('puts 300 services into at most 256 entries, each service once, one toolchain per batch', async () => {
+    const result = await runAction('build-matrix', { services: manyServices(300), all: 'true' }, { cwd: repo.work });
+    expect(result.exitCode).toBe(0);
+    const include = (JSON.parse(result.outputs.matrix!) as { include: Record<string, string>[] }).include;
+    expect(include.length).toBeLessThanOrEqual(256);
+    expect(result.outputs.jobs).toBe(String(include.length));
+    expect(result.outputs.count).toBe('300');
+    const seen: string[] = [];
+    for (const entry of include) {
+      expect(entry.service).toMatch(/^batch-\d{3}$/);
+      const batch = JSON.parse(entry.batch!) as Record<string, string>[];
+      expect(new Set(batch.map((item) => item.toolchain))).toEqual(new Set([entry.toolchain!]));
+      expect(entry.services).toBe(batch.map((item) => item.service).join(' '));
+      seen.push(...batch.map((item) => item.service ?? ''));
+    }
+    expect(seen.sort()).toEqual(Array.from({ length: 300 }, (_, index) => `svc${String(index).padStart(3, '0')}`));
+    expect(JSON.parse(result.outputs.services!)).toHaveLength(300);
+  });
+
+  it('keeps one entry per service up to max-jobs, each with itself as its batch', async () => {
+    const result = await runAction(
+      'build-matrix',
+      { services: manyServices(5), all: 'true', 'max-jobs': '2' },
+      { cwd: repo.work },
+    );
+    const include = (JSON.parse(result.outputs.matrix!) as { include: Record<string, string>[] }).include;
+    expect(include).toHaveLength(2);
+    const small = await runAction('build-matrix', { services: manyServices(3), all: 'true' }, { cwd: repo.work });
+    const entries = (JSON.parse(small.outputs.matrix!) as { include: Record<string, string>[] }).include;
+    expect(entries.map((entry) => entry.service)).toEqual(['svc000', 'svc001', 'svc002']);
+    for (const entry of entries) {
+      const { batch, ...rest } = entry;
+      expect(JSON.parse(batch!)).toEqual([rest]);
+    }
+  });
+});
