@@ -11,6 +11,9 @@ export default defineConfig({
     // Only the unit project's in-process code may call @actions/core; it must not print
     // workflow commands into the test log (test/setup/quiet-core.ts).
     setupFiles: ['test/setup/quiet-core.ts'],
+    // Toolkit packages that call @actions/core themselves go through vitest too, so that
+    // the mock above reaches them (node_modules are otherwise loaded untouched).
+    server: { deps: { inline: [/@actions\/(tool-cache|exec|io|github)/] } },
     projects: [
       {
         extends: true,

@@ -142,4 +142,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ensureNpmPackages();
   ensureDebianPackages();
   await ensureDockerDaemon();
+  // The Go-built real parts (Helm 3 and 4): built once per machine, reused after.
+  const { ensureTools } = await import('./tools.mjs');
+  ensureTools();
 }

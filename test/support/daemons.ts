@@ -33,3 +33,7 @@ export const hasCompose = (): boolean =>
     'docker compose or docker-compose',
     works('docker', ['compose', 'version']) || works('docker-compose', ['version']),
   );
+
+/** Helm 3 and 4 built from source by scripts/tools.mjs (needs Go), packaged as get.helm.sh serves them. */
+export const hasHelmBuilds = (): boolean =>
+  requirePart("Helm built from source with Go (scripts/tools.mjs, run by npm test's pre step)", works('go', ['version']));
