@@ -18,11 +18,16 @@ import { ROOT } from './actions.mjs';
 
 /** @returns {Record<string, GoTool>} */
 export function toolVersions() {
-  const pinned = /** @type {Record<string, unknown>} */ (JSON.parse(readFileSync(join(ROOT, 'tools', 'versions.json'), 'utf8')));
-  return /** @type {Record<string, GoTool>} */ (Object.fromEntries(Object.entries(pinned).filter(([name]) => !name.startsWith('$'))));
+  const pinned = /** @type {Record<string, unknown>} */ (
+    /** @type {unknown} */ (JSON.parse(readFileSync(join(ROOT, 'tools', 'versions.json'), 'utf8')))
+  );
+  return /** @type {Record<string, GoTool>} */ (
+    Object.fromEntries(Object.entries(pinned).filter(([name]) => !name.startsWith('$')))
+  );
 }
 
-export const TOOLS_DIR = process.env.DEPLOY_ACTIONS_TOOLS ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'deploy-actions', 'tools');
+export const TOOLS_DIR =
+  process.env.DEPLOY_ACTIONS_TOOLS ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'deploy-actions', 'tools');
 
 export const hasGo = () => spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
 
@@ -35,7 +40,7 @@ export const helmDownloads = () => join(TOOLS_DIR, 'get.helm.sh');
  * @param {NodeJS.ProcessEnv} [env]
  * @param {string} [cwd]
  */
-function run(command, args, env = process.env, cwd = undefined) {
+function run(command, args, env = process.env, cwd) {
   const result = spawnSync(command, args, { env, cwd, stdio: ['ignore', 'inherit', 'inherit'] });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
 }
@@ -65,8 +70,15 @@ function buildHelm(tool, log) {
   chmodSync(join(work, 'linux-amd64', 'helm'), 0o755);
   mkdirSync(downloads, { recursive: true });
   // A fixed mtime and owner make the tarball (and its checksum) the same on every rebuild.
-  run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-czf', join(work, archive), 'linux-amd64'], process.env, work);
-  const sum = createHash('sha256').update(readFileSync(join(work, archive))).digest('hex');
+  run(
+    'tar',
+    ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-czf', join(work, archive), 'linux-amd64'],
+    process.env,
+    work,
+  );
+  const sum = createHash('sha256')
+    .update(readFileSync(join(work, archive)))
+    .digest('hex');
   renameSync(join(work, archive), join(downloads, archive));
   writeFileSync(join(downloads, `${archive}.sha256sum`), `${sum}  ${archive}\n`);
   rmSync(work, { recursive: true, force: true });
