@@ -18,9 +18,9 @@ import { ROOT } from './actions.mjs';
 
 /** @returns {Record<string, GoTool>} */
 export function toolVersions() {
-  const pinned = /** @type {Record<string, unknown>} */ (
-    /** @type {unknown} */ (JSON.parse(readFileSync(join(ROOT, 'tools', 'versions.json'), 'utf8')))
-  );
+  /** @type {unknown} */
+  const parsed = JSON.parse(readFileSync(join(ROOT, 'tools', 'versions.json'), 'utf8'));
+  const pinned = /** @type {Record<string, unknown>} */ (parsed);
   return /** @type {Record<string, GoTool>} */ (
     Object.fromEntries(Object.entries(pinned).filter(([name]) => !name.startsWith('$')))
   );
