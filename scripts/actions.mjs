@@ -36,3 +36,18 @@ export function listBundles(root = ROOT) {
     { name: 'cli', entry: 'packages/runner/cli.ts' },
   ];
 }
+
+/** Every workflow file: the library's own (.github/workflows) and the examples' callers. */
+export function workflowFiles(root = ROOT) {
+  /** @param {string} dir @returns {string[]} */
+  const under = (dir) =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true, recursive: true })
+          .filter(
+            (entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && /[/\\]\.github[/\\]workflows$/.test(entry.parentPath),
+          )
+          .map((entry) => join(entry.parentPath, entry.name))
+          .sort()
+      : [];
+  return [...under(join(root, '.github')), ...under(join(root, 'examples'))];
+}

@@ -11,6 +11,8 @@ type Case = [string, (box: Sandbox) => Record<string, string>];
 
 const SERVICES = 'registry: 127.0.0.1:5000\nservices:\n  web:\n    path: web\n';
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----';
+/** watchtower-config apply with every other input good. */
+const APPLY = { mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY, 'known-hosts': 'h k' };
 const FILES = {
   '.github/deploy-services.yml': SERVICES,
   'docker-compose.yml': 'services:\n  web:\n    image: 127.0.0.1:5000/web:1\n',
@@ -182,37 +184,11 @@ const tables: Record<string, Case[]> = {
     ],
     ['output-dir', () => ({ 'output-dir': '/etc/watchtower' })],
     ['output-dir', () => ({ 'output-dir': '../..' })],
-    [
-      'compose-file',
-      () => ({
-        mode: 'apply',
-        'ssh-host': 'vm',
-        'ssh-user': 'd',
-        'ssh-key': KEY,
-        'known-hosts': 'h k',
-        'compose-file': '/etc/passwd',
-      }),
-    ],
-    [
-      'compose-file',
-      () => ({
-        mode: 'apply',
-        'ssh-host': 'vm',
-        'ssh-user': 'd',
-        'ssh-key': KEY,
-        'known-hosts': 'h k',
-        'compose-file': 'missing.yml',
-      }),
-    ],
+    ['compose-file', () => ({ ...APPLY, 'compose-file': '/etc/passwd' })],
+    ['compose-file', () => ({ ...APPLY, 'compose-file': 'missing.yml' })],
     ['known-hosts', () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY })],
-    [
-      'remote-dir',
-      () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY, 'known-hosts': 'h k', 'remote-dir': '../x' }),
-    ],
-    [
-      'ssh-port',
-      () => ({ mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'd', 'ssh-key': KEY, 'known-hosts': 'h k', 'ssh-port': '70000' }),
-    ],
+    ['remote-dir', () => ({ ...APPLY, 'remote-dir': '../x' })],
+    ['ssh-port', () => ({ ...APPLY, 'ssh-port': '70000' })],
     ['schedule', () => ({ schedule: '*/5 * * * *' })],
     ['scope', () => ({ scope: 'a b' })],
     ['image', () => ({ image: 'Not An Image' })],

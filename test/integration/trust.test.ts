@@ -10,6 +10,17 @@ import { freePort, startServer } from '../support/http-server.js';
 import { failure, runAction, succeeded } from '../support/run-action.js';
 import { startSandbox } from '../support/sandbox.js';
 
+const KNOWN_HOSTS = '127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+/** watchtower-config apply to an SSH port nothing listens on: ssh itself fails to connect. */
+const applyToClosedPort = (port: number, key: string) => ({
+  mode: 'apply',
+  'ssh-host': '127.0.0.1',
+  'ssh-port': String(port),
+  'ssh-user': 'deploy',
+  'ssh-key': key,
+  'known-hosts': KNOWN_HOSTS,
+});
+
 describe('credentials go only where they belong', () => {
   it('acr-push sends no password to a token realm on another port, or over http elsewhere', async () => {
     const thief = await startServer((_req, res) => {
@@ -64,12 +75,10 @@ describe('watchtower-config keeps URL user names and registry passwords to itsel
       const result = await runAction(
         'watchtower-config',
         {
-          mode: 'apply',
-          'ssh-host': '127.0.0.1',
-          'ssh-port': String(closed),
-          'ssh-user': 'deploy',
-          'ssh-key': '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----',
-          'known-hosts': '127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+          ...applyToClosedPort(
+            closed,
+            '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----',
+          ),
           registry: '127.0.0.1:5000',
           'registry-username': 'puller',
           'registry-password': 'pull-pass-left-behind',
@@ -156,30 +165,13 @@ describe('secret inputs never show, error paths included', () => {
       'wt-token-echoed-8f',
       (echo) => ({ mode: 'trigger', 'trigger-url': echo, 'http-api-token': 'wt-token-echoed-8f', 'trigger-timeout': '2s' }),
     ],
-    [
-      'watchtower-config',
-      'ssh-key',
-      'secretkeybody0123456789',
-      (_echo, closed) => ({
-        mode: 'apply',
-        'ssh-host': '127.0.0.1',
-        'ssh-port': String(closed),
-        'ssh-user': 'd',
-        'ssh-key': KEY,
-        'known-hosts': '127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
-      }),
-    ],
+    ['watchtower-config', 'ssh-key', 'secretkeybody0123456789', (_echo, closed) => ({ ...applyToClosedPort(closed, KEY) })],
     [
       'watchtower-config',
       'registry-password',
       'reg-pass-echoed-4c',
       (_echo, closed) => ({
-        mode: 'apply',
-        'ssh-host': '127.0.0.1',
-        'ssh-port': String(closed),
-        'ssh-user': 'd',
-        'ssh-key': KEY,
-        'known-hosts': '127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+        ...applyToClosedPort(closed, KEY),
         registry: '127.0.0.1:5000',
         'registry-username': 'u',
         'registry-password': 'reg-pass-echoed-4c',

@@ -1,11 +1,12 @@
 // The workflow rules actionlint cannot see, checked on every workflow (the library's own and
 // the examples'), and the rollback's input check run as the runner runs it (bash).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { workflowFiles } from '../../scripts/actions.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -28,15 +29,7 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-function workflowFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && /[/\\]\.github[/\\]workflows$/.test(entry.parentPath))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-}
-
-const files = [...workflowFiles(join(ROOT, '.github')), ...workflowFiles(join(ROOT, 'examples'))];
+const files = workflowFiles(ROOT);
 const workflows = files.map((file) => ({
   path: relative(ROOT, file),
   example: relative(ROOT, file).startsWith('examples'),
