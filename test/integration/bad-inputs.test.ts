@@ -40,6 +40,8 @@ const tables: Record<string, Case[]> = {
   'build-matrix': [
     ['all', () => ({ all: 'yes' })],
     ['all', () => ({ all: 'TRUE' })],
+    ['max-jobs', () => ({ 'max-jobs': '257' })],
+    ['max-jobs', () => ({ 'max-jobs': '0' })],
     ['base', () => ({ base: '--upload-pack=touch /tmp/deploy-actions-pwned;' })],
     ['base', () => ({ base: 'main..evil' })],
     ['base', () => ({ base: 'a b' })],
@@ -76,6 +78,10 @@ const tables: Record<string, Case[]> = {
     ],
     ['build-args', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'build-args': '=value' })],
     ['dry-run', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'dry-run': 'yes' })],
+    ['batch', () => ({ registry: '127.0.0.1:5000', batch: '{"not":"a list"}' })],
+    ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"repository":"a","context":"/etc"}]' })],
+    ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"repository":"a","context":"web"}]', repository: 'a' })],
+    ['repository', () => ({ registry: '127.0.0.1:5000', repository: 'a\nb', context: 'web', tags: 'x' })],
   ],
   'gitops-bump': [
     ['branch', (box) => ({ 'git-url': `${box.canary.url}/g.git`, branch: '-x', files: '*.yaml', images: 'a/b=1' })],
