@@ -72,18 +72,27 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
     };
     child.stdout.on('data', onData('stdout', out));
     child.stderr.on('data', onData('stderr', err));
+    let abandon: NodeJS.Timeout | undefined;
     const timer =
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
             child.kill('SIGKILL');
+            // A grandchild (git's remote helper, ssh's proxy) may still hold the pipes open,
+            // and then 'close' never comes: stop waiting for it shortly after the kill.
+            abandon = setTimeout(() => {
+              child.stdout.destroy();
+              child.stderr.destroy();
+              child.emit('close', null, 'SIGKILL');
+            }, 2000);
           }, options.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
-    child.on('close', (code, signal) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(abandon);
       for (const stream of ['stdout', 'stderr'] as const) if (pending[stream]) options.onLine?.(pending[stream], stream);
       resolve({
         code: code ?? (signal ? 128 : 1),

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Git } from '../../packages/shared/git.js';
 import { git, TestRepo } from '../support/git-repo.js';
 import { freePort, startServer } from '../support/http-server.js';
 import { failure, runAction, succeeded } from '../support/run-action.js';
@@ -208,6 +209,24 @@ describe('secret inputs never show, error paths included', () => {
     } finally {
       await box.close();
       await echo.close();
+    }
+  });
+});
+
+describe('git calls are bounded in time', () => {
+  it('a fetch from an origin that never answers is killed at its timeout', async () => {
+    // Accepts the connection and never says a word, as a hung origin does.
+    const silent = await startServer(() => undefined);
+    const repo = new TestRepo();
+    try {
+      const started = performance.now();
+      const result = await new Git(repo.work, { timeoutMs: 1500 }).run(['fetch', '--end-of-options', `${silent.url}/x.git`]);
+      const seconds = (performance.now() - started) / 1000;
+      expect(result.code).not.toBe(0);
+      expect(seconds).toBeLessThan(6);
+    } finally {
+      repo.cleanup();
+      await silent.close();
     }
   });
 });
