@@ -42,7 +42,16 @@ function ensureNpmPackages() {
  * The real parts the integration tests run against: a Docker engine, Debian's registry,
  * sshd and compose for the VM, static busybox for images built without any pull.
  */
-const DEBIAN_PACKAGES = ['git', 'openssl', 'docker.io', 'docker-registry', 'docker-compose', 'openssh-server', 'busybox-static'];
+const DEBIAN_PACKAGES = [
+  'git',
+  'openssl',
+  'docker.io',
+  'docker-registry',
+  'docker-compose',
+  'openssh-server',
+  'busybox-static',
+  'etcd-server',
+];
 
 /** @param {string} name */
 const installed = (name) =>

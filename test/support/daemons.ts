@@ -37,3 +37,10 @@ export const hasCompose = (): boolean =>
 /** Helm 3 and 4 built from source by scripts/tools.mjs (needs Go), packaged as get.helm.sh serves them. */
 export const hasHelmBuilds = (): boolean =>
   requirePart("Helm built from source with Go (scripts/tools.mjs, run by npm test's pre step)", works('go', ['version']));
+
+/** etcd (Debian's etcd-server) and the control plane built by scripts/tools.mjs (needs Go). */
+export const hasControlPlane = (): boolean =>
+  requirePart(
+    "a Kubernetes control plane (Debian's etcd-server, and Go to build kube-apiserver, kube-controller-manager, kube-scheduler and kwok)",
+    works('go', ['version']) && works('etcd', ['--version']),
+  );

@@ -1,0 +1,101 @@
+// Real: etcd (Debian's etcd-server), kube-apiserver, kube-controller-manager and
+// kube-scheduler built from k8s.io/kubernetes, kwok playing one node, and the real Helm 3
+// and Helm 4 built by scripts/tools.mjs. Nothing is faked here.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlPlaneBin, ensureTools, helmBinary } from '../../scripts/tools.mjs';
+import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
+import { hasControlPlane } from '../support/daemons.js';
+
+const ready = hasControlPlane();
+const CHART = join(import.meta.dirname, '..', 'fixtures', 'charts', 'minimal');
+
+describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)', () => {
+  let plane: ControlPlane;
+  beforeAll(async () => {
+    ensureTools({ log: () => {} });
+    plane = await startControlPlane(controlPlaneBin());
+    console.log(`control plane ready in ${plane.startSeconds.toFixed(1)} s`);
+  }, 240_000);
+  afterAll(async () => {
+    await plane?.close();
+  });
+
+  it('answers /readyz', async () => {
+    expect(await plane.api('GET', '/readyz')).toMatchObject({ status: 200, body: 'ok' });
+  });
+
+  it.each(['helm3', 'helm4'])('%s installs the chart and waits until its Deployment is rolled out', (name) => {
+    const helm = helmBinary(name);
+    const env = {
+      ...process.env,
+      KUBECONFIG: plane.kubeconfig,
+      HELM_CACHE_HOME: join(plane.logs, name),
+      HELM_CONFIG_HOME: join(plane.logs, name),
+    };
+    const release = `web-${name}`;
+    execFileSync(helm, ['upgrade', '--install', release, CHART, '--wait', '--timeout', '2m', '--set', 'image.tag=v1'], {
+      env,
+      encoding: 'utf8',
+    });
+    const status = JSON.parse(execFileSync(helm, ['status', release, '-o', 'json'], { env, encoding: 'utf8' })) as {
+      info: { status: string };
+      version: number;
+    };
+    expect(status.info.status).toBe('deployed');
+    expect(status.version).toBe(1);
+  });
+
+  it.each([
+    ['helm3', '--atomic'],
+    ['helm4', '--rollback-on-failure'],
+  ])('%s upgrades, rolls a failing rollout back by itself (%s), and rolls back by hand', (name, rollbackFlag) => {
+    const helm = helmBinary(name);
+    const env = {
+      ...process.env,
+      KUBECONFIG: plane.kubeconfig,
+      HELM_CACHE_HOME: join(plane.logs, name),
+      HELM_CONFIG_HOME: join(plane.logs, name),
+    };
+    const release = `life-${name}`;
+    const helmRun = (...args: string[]) => execFileSync(helm, args, { env, encoding: 'utf8' });
+    helmRun('upgrade', '--install', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v1');
+    helmRun('upgrade', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v2');
+    // No node has this label: the new pods stay Pending, the wait times out, Helm rolls back.
+    const failing = (() => {
+      try {
+        helmRun(
+          'upgrade',
+          release,
+          CHART,
+          '--wait',
+          '--timeout',
+          '5s',
+          rollbackFlag,
+          '--set',
+          'image.tag=v3',
+          '--set',
+          'nodeSelector.missing=yes',
+        );
+        return '';
+      } catch (error) {
+        return String((error as { stderr?: string }).stderr ?? error);
+      }
+    })();
+    expect(failing).toMatch(/rolled back|rollback/i);
+    helmRun('rollback', release, '1', '--wait', '--timeout', '1m');
+    const history = JSON.parse(helmRun('history', release, '-o', 'json')) as {
+      revision: number;
+      status: string;
+      description: string;
+    }[];
+    console.log(
+      `${name} history of ${release}:\n${history.map((entry) => `  ${entry.revision} ${entry.status}: ${entry.description}`).join('\n')}`,
+    );
+    expect(history.map((entry) => entry.status)).toEqual(['superseded', 'superseded', 'failed', 'superseded', 'deployed']);
+    expect(history.at(-1)?.description).toBe('Rollback to 1');
+    const values = JSON.parse(helmRun('get', 'values', release, '-o', 'json')) as { image?: { tag?: string } };
+    expect(values.image?.tag).toBe('v1');
+  });
+});
