@@ -220,6 +220,6 @@ export async function startControlPlane(bin: string): Promise<ControlPlane> {
   } catch (error) {
     const tail = execFileSync('sh', ['-c', `tail -n 5 ${logs}/*.log`], { encoding: 'utf8' });
     await close();
-    throw new Error(`${(error as Error).message}\n${tail}`);
+    throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
   }
 }
