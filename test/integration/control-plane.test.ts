@@ -1,13 +1,15 @@
 // Real: etcd (Debian's etcd-server), kube-apiserver, kube-controller-manager and
 // kube-scheduler built from k8s.io/kubernetes, kwok playing one node, and the real Helm 3
 // and Helm 4 built by scripts/tools.mjs. Nothing is faked here.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlPlaneBin, ensureTools, helmBinary } from '../../scripts/tools.mjs';
 import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
 import { hasControlPlane } from '../support/daemons.js';
 
+const execFileAsync = promisify(execFile);
 const ready = hasControlPlane();
 const CHART = join(import.meta.dirname, '..', 'fixtures', 'charts', 'minimal');
 
@@ -47,10 +49,11 @@ describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)',
     expect(status.version).toBe(1);
   });
 
-  it.each([
+  // The two Helms run at once, each its own release: each waits out a rollout that fails.
+  it.concurrent.each([
     ['helm3', '--atomic'],
     ['helm4', '--rollback-on-failure'],
-  ])('%s upgrades, rolls a failing rollout back by itself (%s), and rolls back by hand', (name, rollbackFlag) => {
+  ])('%s upgrades, rolls a failing rollout back by itself (%s), and rolls back by hand', async (name, rollbackFlag) => {
     const helm = helmBinary(name);
     const env = {
       ...process.env,
@@ -59,13 +62,13 @@ describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)',
       HELM_CONFIG_HOME: join(plane.logs, name),
     };
     const release = `life-${name}`;
-    const helmRun = (...args: string[]) => execFileSync(helm, args, { env, encoding: 'utf8' });
-    helmRun('upgrade', '--install', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v1');
-    helmRun('upgrade', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v2');
+    const helmRun = async (...args: string[]) => (await execFileAsync(helm, args, { env, encoding: 'utf8' })).stdout;
+    await helmRun('upgrade', '--install', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v1');
+    await helmRun('upgrade', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v2');
     // No node has this label: the new pods stay Pending, the wait times out, Helm rolls back.
-    const failing = (() => {
+    const failing = await (async () => {
       try {
-        helmRun(
+        await helmRun(
           'upgrade',
           release,
           CHART,
@@ -84,8 +87,8 @@ describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)',
       }
     })();
     expect(failing).toMatch(/rolled back|rollback/i);
-    helmRun('rollback', release, '1', '--wait', '--timeout', '1m');
-    const history = JSON.parse(helmRun('history', release, '-o', 'json')) as {
+    await helmRun('rollback', release, '1', '--wait', '--timeout', '1m');
+    const history = JSON.parse(await helmRun('history', release, '-o', 'json')) as {
       revision: number;
       status: string;
       description: string;
@@ -95,7 +98,7 @@ describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)',
     );
     expect(history.map((entry) => entry.status)).toEqual(['superseded', 'superseded', 'failed', 'superseded', 'deployed']);
     expect(history.at(-1)?.description).toBe('Rollback to 1');
-    const values = JSON.parse(helmRun('get', 'values', release, '-o', 'json')) as { image?: { tag?: string } };
+    const values = JSON.parse(await helmRun('get', 'values', release, '-o', 'json')) as { image?: { tag?: string } };
     expect(values.image?.tag).toBe('v1');
   });
 });
