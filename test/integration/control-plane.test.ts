@@ -1,7 +1,7 @@
 // Real: etcd (Debian's etcd-server), kube-apiserver, kube-controller-manager and
 // kube-scheduler built from k8s.io/kubernetes, kwok playing one node, and the real Helm 3
 // and Helm 4 built by scripts/tools.mjs. Nothing is faked here.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,20 +28,22 @@ describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)',
     expect(await plane.api('GET', '/readyz')).toMatchObject({ status: 200, body: 'ok' });
   });
 
-  it.each(['helm3', 'helm4'])('%s installs the chart and waits until its Deployment is rolled out', (name) => {
-    const helm = helmBinary(name);
+  /** The real helm of `name` against this cluster, with its own cache and config folders. */
+  const helmOf = (name: string) => {
     const env = {
       ...process.env,
       KUBECONFIG: plane.kubeconfig,
       HELM_CACHE_HOME: join(plane.logs, name),
       HELM_CONFIG_HOME: join(plane.logs, name),
     };
+    return async (...args: string[]) => (await execFileAsync(helmBinary(name), args, { env, encoding: 'utf8' })).stdout;
+  };
+
+  it.each(['helm3', 'helm4'])('%s installs the chart and waits until its Deployment is rolled out', async (name) => {
+    const helmRun = helmOf(name);
     const release = `web-${name}`;
-    execFileSync(helm, ['upgrade', '--install', release, CHART, '--wait', '--timeout', '2m', '--set', 'image.tag=v1'], {
-      env,
-      encoding: 'utf8',
-    });
-    const status = JSON.parse(execFileSync(helm, ['status', release, '-o', 'json'], { env, encoding: 'utf8' })) as {
+    await helmRun('upgrade', '--install', release, CHART, '--wait', '--timeout', '2m', '--set', 'image.tag=v1');
+    const status = JSON.parse(await helmRun('status', release, '-o', 'json')) as {
       info: { status: string };
       version: number;
     };
@@ -54,15 +56,8 @@ describe.skipIf(!ready)('a Kubernetes control plane with kwok nodes (all real)',
     ['helm3', '--atomic'],
     ['helm4', '--rollback-on-failure'],
   ])('%s upgrades, rolls a failing rollout back by itself (%s), and rolls back by hand', async (name, rollbackFlag) => {
-    const helm = helmBinary(name);
-    const env = {
-      ...process.env,
-      KUBECONFIG: plane.kubeconfig,
-      HELM_CACHE_HOME: join(plane.logs, name),
-      HELM_CONFIG_HOME: join(plane.logs, name),
-    };
+    const helmRun = helmOf(name);
     const release = `life-${name}`;
-    const helmRun = async (...args: string[]) => (await execFileAsync(helm, args, { env, encoding: 'utf8' })).stdout;
     await helmRun('upgrade', '--install', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v1');
     await helmRun('upgrade', release, CHART, '--wait', '--timeout', '1m', '--set', 'image.tag=v2');
     // No node has this label: the new pods stay Pending, the wait times out, Helm rolls back.
