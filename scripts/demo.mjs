@@ -121,15 +121,17 @@ await bad.close();
 
 banner(
   '3. Option D on this machine: registry, Docker engine, sshd and compose as the VM.\n' +
-    'Expect: release 1 deployed and healthy; release 2 (broken backend) fails its gate;\n' +
-    'the rollback makes it healthy on release 1 again; then the timings against their targets.',
+    'Expect: release 1 deployed and healthy; release 2 changes the backend alone (the frontend\n' +
+    'keeps release 1); release 3 (broken backend) fails its gate; the rollback restores the\n' +
+    'last good images; then the timings against their targets.',
 );
 const optionD = await runScenario('test/e2e/option-d.test.ts');
 
 banner(
   '4. Option A on this machine: a GitOps repository over smart HTTP, and a stand-in for ArgoCD.\n' +
-    'Expect: release 1 bumped and healthy; release 2 (broken backend) fails its gate;\n' +
-    'a revert of the bump makes it healthy on release 1 again; then the timings against their targets.',
+    'Expect: release 1 bumped and healthy; release 2 bumps the backend alone; release 3\n' +
+    '(broken backend) fails its gate; a revert of that bump makes it healthy on release 2\n' +
+    'again; then the timings against their targets.',
 );
 const optionA = await runScenario('test/e2e/option-a.test.ts');
 
