@@ -51,3 +51,16 @@ export function workflowFiles(root = ROOT) {
       : [];
   return [...under(join(root, '.github')), ...under(join(root, 'examples'))];
 }
+
+/**
+ * Every file below a folder, absolute and sorted; none when it does not exist.
+ * @param {string} dir
+ * @returns {string[]}
+ */
+export function filesUnder(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}

@@ -8,22 +8,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { listActions, ROOT } from './actions.mjs';
+import { filesUnder, listActions, ROOT } from './actions.mjs';
 import { build } from './build.mjs';
 
 const CACHE = join(ROOT, 'node_modules', '.cache', 'deploy-actions-bundles');
 const INPUT_DIRS = ['actions', 'packages'];
 const INPUT_FILES = ['package-lock.json', 'tsconfig.json', 'scripts/build.mjs', 'scripts/actions.mjs'];
 const DONE = '.complete';
-
-/** @param {string} dir @returns {string[]} */
-function filesUnder(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-}
 
 /** The hash of every file the bundles are built from, and of the action list and Node version. */
 export function sourceHash(root = ROOT) {

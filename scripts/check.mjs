@@ -1,19 +1,13 @@
 // @ts-check
 // Fails when dist/ or action-catalog.md differ from what a fresh build and catalog produce.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ROOT } from './actions.mjs';
+import { filesUnder, ROOT } from './actions.mjs';
 import { ensureBundles } from './bundles.mjs';
 import { renderCatalog } from './catalog.mjs';
 
-/** @param {string} dir @returns {string[]} */
-function files(dir) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-    .sort();
-}
+/** @param {string} dir @returns {string[]} every file below, relative to it */
+const files = (dir) => filesUnder(dir).map((file) => relative(dir, file));
 
 // The build of the current source, shared with the tests (scripts/bundles.mjs): made once
 // for a given source, so `.ci/run` builds once for check and test together.

@@ -11,8 +11,8 @@ import type { AcrPushConfig, BuildTarget } from './config.js';
 
 export interface StepResult {
   digest: string | undefined;
-  /** Promote: the digest in each repository. */
-  digests?: Record<string, string>;
+  /** The digest in each repository pushed or promoted (empty on dry-run). */
+  digests: Record<string, string>;
   /** One line for the summary: how it was built, the cache, the retries. */
   detail: string;
 }

@@ -3,12 +3,10 @@ import { type Docker, isTransientBuildxFailure, isTransientDockerFailure } from 
 import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
 import { imageRef } from '../../packages/shared/image-ref.js';
 import { DEFAULT_RETRY, retry, type RetryHooks, type RetryPolicy } from '../../packages/shared/retry.js';
-import type { AcrPushConfig } from './config.js';
+import type { AcrPushConfig, BuildTarget } from './config.js';
 
-export type BuildSettings = Pick<
-  AcrPushConfig,
-  'registry' | 'repository' | 'context' | 'dockerfile' | 'buildArgs' | 'target' | 'platforms' | 'labels' | 'push' | 'cache'
->;
+export type BuildSettings = Pick<AcrPushConfig, 'registry' | 'buildArgs' | 'target' | 'platforms' | 'labels' | 'push' | 'cache'> &
+  BuildTarget;
 
 export const CACHE_TAG = 'buildcache';
 

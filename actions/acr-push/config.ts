@@ -26,8 +26,6 @@ export interface AcrPushConfig {
   repository: string;
   /** Every repository given; more than one only with promote (one tag moved in each). */
   repositories: string[];
-  context: string;
-  dockerfile: string;
   /** What a build builds: the repository, context and dockerfile inputs, or each of a batch. */
   builds: BuildTarget[];
   buildArgs: [string, string][];
@@ -129,8 +127,6 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     registry,
     repository: builds[0]?.repository ?? repositories[0] ?? '',
     repositories: builds.length > 0 ? builds.map((build) => build.repository) : repositories,
-    context: builds[0]?.context ?? '',
-    dockerfile: builds[0]?.dockerfile ?? '',
     builds,
     buildArgs: inputs.keyValues('build-args', { newlineOnly: true }),
     target: inputs.string('target'),

@@ -29,7 +29,7 @@ export async function main(): Promise<void> {
     digest: digest ?? '',
     image: digest ? imageRef(config.registry, config.repository, digest) : '',
     tags: JSON.stringify(refs),
-    digests: JSON.stringify(digests ?? (digest ? { [config.repository]: digest } : {})),
+    digests: JSON.stringify(digests),
   });
   await writeSummary(renderSummary({ config, refs, digest, detail, seconds }));
 }
