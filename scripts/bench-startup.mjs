@@ -31,6 +31,7 @@ export const BAD_INPUTS = {
   'build-matrix': { INPUT_ALL: 'maybe' },
   'gitops-bump': { INPUT_REPOSITORY: 'not a repository' },
   'health-gate': { INPUT_INTERVAL: 'abc', INPUT_URL: 'http://127.0.0.1:9/' },
+  'helm-deploy': { INPUT_RELEASE: 'Bad_Name' },
   'watchtower-config': { INPUT_MODE: 'deploy' },
 };
 

@@ -42,16 +42,7 @@ function ensureNpmPackages() {
  * The real parts the integration tests run against: a Docker engine, Debian's registry,
  * sshd and compose for the VM, static busybox for images built without any pull.
  */
-const DEBIAN_PACKAGES = [
-  'git',
-  'openssl',
-  'docker.io',
-  'docker-registry',
-  'docker-compose',
-  'openssh-server',
-  'busybox-static',
-  'etcd-server',
-];
+const DEBIAN_PACKAGES = ['git', 'openssl', 'docker.io', 'docker-registry', 'docker-compose', 'openssh-server', 'busybox-static'];
 
 /** @param {string} name */
 const installed = (name) =>

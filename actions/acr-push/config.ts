@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { isGuid } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import { isDigest, isRegistryHost, isRepository, isTag } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
@@ -47,7 +48,6 @@ export interface AcrPushConfig {
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function readConfig(inputs: Inputs): AcrPushConfig {
   const password = inputs.secret('password');
@@ -93,9 +93,9 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   const tenantId = inputs.string('tenant-id');
   const auth = inputs.choice<AuthMode>('auth', ['oidc', 'password', 'none'], clientId === undefined ? 'none' : 'oidc');
   if (auth === 'oidc') {
-    if (clientId === undefined || !GUID.test(clientId))
+    if (clientId === undefined || !isGuid(clientId))
       throw new InputError('client-id', 'must be the application (client) ID GUID for auth: oidc');
-    if (tenantId === undefined || !GUID.test(tenantId))
+    if (tenantId === undefined || !isGuid(tenantId))
       throw new InputError('tenant-id', 'must be the directory (tenant) ID GUID for auth: oidc');
   }
   const username = inputs.string('username');

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -44,6 +44,8 @@ export interface RunOptions {
   post?: boolean;
   /** Each line of output as the runner would show it (masked, commands hidden). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** The main step's process once started, e.g. to send it the runner's cancel (SIGINT). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface Annotation {
@@ -157,7 +159,7 @@ export async function runBundledAction(options: RunOptions): Promise<RunResult> 
     if (spec.runs.post && options.post !== false) {
       const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]));
       const post = bundlePath(root, actionDir, spec.runs.post, options.distDir);
-      result.post = await runStep(post, { ...env, ...stateEnv }, masks, options);
+      result.post = await runStep(post, { ...env, ...stateEnv }, masks, { ...options, onSpawn: undefined });
     }
     return result;
   } finally {
@@ -203,6 +205,7 @@ function runStep(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   const log: string[] = [];

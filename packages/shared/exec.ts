@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as core from '@actions/core';
 import { redactSecrets } from './secrets.js';
 
@@ -11,6 +11,8 @@ export interface ExecOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Kill the child after this long. */
   timeoutMs?: number;
+  /** Called with the child once it is started (to forward a cancel to it). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface ExecResult {
@@ -60,6 +62,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const pending = { stdout: '', stderr: '' };

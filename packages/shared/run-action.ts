@@ -10,8 +10,21 @@ const POST_STATE = 'deploy-actions-post';
  * at the end of the job, for `post`; with a `post` function, the main step leaves a state
  * that tells the second call apart. Any thrown value becomes a single
  * `<action> failed: <message>` error annotation (secrets redacted) and exit code 1.
+ * `modes` are helper modes chosen by the first command-line argument.
  */
-export async function runAction(name: string, main: () => Promise<void>, post?: () => Promise<void>): Promise<void> {
+export async function runAction(
+  name: string,
+  main: () => Promise<void>,
+  post?: () => Promise<void>,
+  modes: Readonly<Record<string, () => Promise<void>>> = {},
+): Promise<void> {
+  // A helper mode the action runs itself as (`node index.js <mode>`, e.g. a kubeconfig's
+  // credential plugin): no step state, no annotations, since its stdout belongs to its caller.
+  const mode = process.argv[2] === undefined ? undefined : modes[process.argv[2]];
+  if (mode) {
+    await mode();
+    return;
+  }
   const isPost = post !== undefined && core.getState(POST_STATE) === 'true';
   if (post !== undefined && !isPost) core.saveState(POST_STATE, 'true');
   const label = isPost ? `${name} post` : name;

@@ -17,6 +17,19 @@ const FILES = {
   '.github/deploy-services.yml': SERVICES,
   'docker-compose.yml': 'services:\n  web:\n    image: 127.0.0.1:5000/web:1\n',
   'web/Dockerfile': 'FROM scratch\n',
+  'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+  'kube/config': 'apiVersion: v1\nkind: Config\n',
+};
+/** helm-deploy with every other input good (a chart, a kubeconfig). */
+const HELM = { release: 'web', chart: 'chart', kubeconfig: 'kube/config' };
+const AKS = {
+  release: 'web',
+  chart: 'chart',
+  'client-id': '00000000-0000-0000-0000-000000000001',
+  'tenant-id': '00000000-0000-0000-0000-000000000002',
+  'subscription-id': '00000000-0000-0000-0000-000000000003',
+  'resource-group': 'rg',
+  'cluster-name': 'aks',
 };
 
 async function expectRefused(action: string, input: string, inputs: (box: Sandbox) => Record<string, string>): Promise<void> {
@@ -202,6 +215,34 @@ const tables: Record<string, Case[]> = {
     ['http-api-token', (box) => ({ mode: 'trigger', 'trigger-url': box.canary.url })],
     ['http-api-token', () => ({ 'http-api-token': 'tok\nen' })],
     ['poll-interval', () => ({ 'poll-interval': '10ms' })],
+  ],
+  'helm-deploy': [
+    ['release', () => ({ ...HELM, release: 'Web_App' })],
+    ['release', () => ({ ...HELM, release: 'a'.repeat(54) })],
+    ['release', () => ({ ...HELM, release: '--post-renderer=/bin/sh' })],
+    ['namespace', () => ({ ...HELM, namespace: 'kube system' })],
+    ['action', () => ({ ...HELM, action: 'destroy' })],
+    ['chart', () => ({ ...HELM, chart: '' })],
+    ['chart', () => ({ ...HELM, chart: '/etc' })],
+    ['chart', () => ({ ...HELM, chart: '../../outside' })],
+    ['chart', () => ({ ...HELM, chart: 'oci://registry.example/--evil' })],
+    ['set', () => ({ ...HELM, set: '--post-renderer=/tmp/deploy-actions-pwned' })],
+    ['set-string', () => ({ ...HELM, 'set-string': '=value' })],
+    ['values-files', () => ({ ...HELM, 'values-files': '/etc/passwd' })],
+    ['wait', () => ({ ...HELM, wait: 'false' })],
+    ['wait', () => ({ ...HELM, wait: 'maybe' })],
+    ['timeout', () => ({ ...HELM, timeout: 'forever' })],
+    ['history-max', () => ({ ...HELM, 'history-max': '-1' })],
+    ['revision', () => ({ ...HELM, action: 'rollback', revision: '0' })],
+    ['pending-release', () => ({ ...HELM, 'pending-release': 'ignore' })],
+    ['helm-version', () => ({ ...HELM, 'helm-version': 'latest' })],
+    ['helm-download-url', () => ({ ...HELM, 'helm-download-url': 'http://get.helm.sh' })],
+    ['helm-download-url', (box) => ({ ...HELM, 'helm-download-url': `${box.canary.url}?token=x` })],
+    ['kubeconfig', () => ({ ...HELM, kubeconfig: '/etc/passwd' })],
+    ['client-id', () => ({ ...AKS, 'client-id': 'me' })],
+    ['cluster-name', () => ({ ...AKS, 'cluster-name': 'bad cluster' })],
+    ['arm-endpoint', (box) => ({ ...AKS, 'arm-endpoint': box.canary.url })],
+    ['dry-run', () => ({ ...HELM, 'dry-run': 'yes' })],
   ],
 };
 

@@ -4,63 +4,44 @@
 // static file server on 127.0.0.1 (it only serves files), which can also serve a corrupted
 // tarball under a checksum that does not match.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installHelm } from '../../packages/shared/helm/install.js';
-import { ensureTools, helmDownloads, toolVersions } from '../../scripts/tools.mjs';
+import { ensureTools } from '../../scripts/tools.mjs';
 import { hasHelmBuilds } from '../support/daemons.js';
-import { startServer, type TestServer } from '../support/http-server.js';
+import { type GetHelm, startGetHelm } from '../support/get-helm.js';
 
 const ready = hasHelmBuilds();
 const CHART = join(import.meta.dirname, '..', 'fixtures', 'charts', 'minimal');
+const SAMPLE_CHART = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample', 'charts', 'product-configurator');
 
 describe.skipIf(!ready)('Helm through a loopback get.helm.sh (real Helm 3 and 4)', () => {
-  let server: TestServer;
-  let served: string;
+  let site: GetHelm;
   const saved = { cache: process.env.RUNNER_TOOL_CACHE, temp: process.env.RUNNER_TEMP };
-  const versions = toolVersions();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ensureTools({ log: () => {} });
-    served = mkdtempSync(join(tmpdir(), 'get-helm-'));
-    process.env.RUNNER_TOOL_CACHE = join(served, 'tool-cache');
-    process.env.RUNNER_TEMP = join(served, 'runner-temp');
-    return startServer((req, res) => {
-      const file = join(served, 'site', (req.url ?? '/').replace(/^\//, '').replace(/\.\./g, ''));
-      if (!existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200).end(readFileSync(file));
-    }).then((started) => {
-      server = started;
-      execFileSync('mkdir', ['-p', join(served, 'site')]);
-      for (const name of ['helm3', 'helm4']) {
-        const archive = `helm-${versions[name]?.version ?? ''}-linux-amd64.tar.gz`;
-        for (const file of [archive, `${archive}.sha256sum`])
-          copyFileSync(join(helmDownloads(), file), join(served, 'site', file));
-      }
-    });
+    site = await startGetHelm();
+    process.env.RUNNER_TOOL_CACHE = site.toolCache;
+    process.env.RUNNER_TEMP = join(site.toolCache, '..', 'runner-temp');
   });
   afterAll(async () => {
-    await server.close();
-    rmSync(served, { recursive: true, force: true });
+    await site.close();
     process.env.RUNNER_TOOL_CACHE = saved.cache;
     process.env.RUNNER_TEMP = saved.temp;
   });
 
   it.each(['helm3', 'helm4'])('%s installs through the tool cache, reports its pinned version, and is reused', async (name) => {
-    const version = versions[name]!.version;
-    const first = await installHelm(version, server.url, 'amd64');
+    const version = site.versions[name as 'helm3' | 'helm4'];
+    const first = await installHelm(version, site.url, 'amd64');
     expect(first.downloaded).toBe(true);
     const reported = execFileSync(first.path, ['version', '--template', '{{.Version}}'], { encoding: 'utf8' });
-    expect(reported).toBe(version);
-    const hits = server.hits();
-    const again = await installHelm(version, server.url, 'amd64');
+    expect(reported).toBe(`v${version}`);
+    const hits = site.hits();
+    const again = await installHelm(version, site.url, 'amd64');
     expect(again).toMatchObject({ downloaded: false, path: first.path });
-    expect(server.hits()).toBe(hits);
+    expect(site.hits()).toBe(hits);
 
     // The real helm checks the chart: lint, and a template with a value set.
     expect(execFileSync(first.path, ['lint', CHART], { encoding: 'utf8' })).toContain('1 chart(s) linted, 0 chart(s) failed');
@@ -70,12 +51,30 @@ describe.skipIf(!ready)('Helm through a loopback get.helm.sh (real Helm 3 and 4)
   });
 
   it('refuses a tarball whose sha256 does not match, before anything is extracted', async () => {
-    const archive = 'helm-v3.99.0-linux-amd64.tar.gz';
-    writeFileSync(join(served, 'site', archive), 'not the tarball the checksum names');
-    writeFileSync(join(served, 'site', `${archive}.sha256sum`), `${'a'.repeat(64)}  ${archive}\n`);
-    await expect(installHelm('3.99.0', server.url, 'amd64')).rejects.toThrow(
+    site.corrupt('3.99.0');
+    await expect(installHelm('3.99.0', site.url, 'amd64')).rejects.toThrow(
       /^helm-v3\.99\.0-linux-amd64\.tar\.gz has sha256 [0-9a-f]{64}, but its \.sha256sum says a{64}: refusing to install it$/,
     );
     expect(existsSync(join(process.env.RUNNER_TOOL_CACHE!, 'helm', '3.99.0'))).toBe(false);
+  });
+
+  it.each(['helm3', 'helm4'])('%s lints and renders the sample chart with each environment', async (name) => {
+    const { path } = await installHelm(site.versions[name as 'helm3' | 'helm4'], site.url, 'amd64');
+    const tags = ['--set', 'frontend.image.tag=f1', '--set', 'backend.image.tag=b1', '--set', 'csvtomdb.image.tag=c1'];
+    for (const environment of ['staging', 'production']) {
+      const values = ['-f', join(SAMPLE_CHART, 'environments', environment, 'values.yaml')];
+      expect(execFileSync(path, ['lint', SAMPLE_CHART, ...values, ...tags], { encoding: 'utf8' })).toContain('0 chart(s) failed');
+      const manifest = execFileSync(path, ['template', 'pc', SAMPLE_CHART, ...values, ...tags], { encoding: 'utf8' });
+      expect(manifest.match(/^kind: Deployment$/gm)).toHaveLength(3);
+      expect(manifest.match(/^kind: Service$/gm)).toHaveLength(3);
+      expect(manifest).toContain('image: "omispcacrprod.azurecr.io/omis-pc/backend:b1"');
+      expect(manifest).toMatch(/- path: \/api\n\s+pathType: Prefix\n\s+backend:\n\s+service:\n\s+name: pc-backend/);
+      expect(manifest).toMatch(/- path: \/csvtomdb\n[\s\S]*?name: pc-csvtomdb/);
+      expect(manifest).toMatch(/- path: \/\n[\s\S]*?name: pc-frontend/);
+    }
+    // A release can never run without the SHA tag the build pushed.
+    expect(() => execFileSync(path, ['template', 'pc', SAMPLE_CHART], { encoding: 'utf8', stdio: 'pipe' })).toThrow(
+      /frontend\.image\.tag is required/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { expect, inject, it } from 'vitest';
+import { listActions } from '../../scripts/actions.mjs';
 import { BAD_INPUTS, measureStartup } from '../../scripts/bench-startup.mjs';
 
 // Every action must start about as fast as a bundle that only loads @actions/core: heavy
@@ -6,6 +7,10 @@ import { BAD_INPUTS, measureStartup } from '../../scripts/bench-startup.mjs';
 // The other test worker may be building images meanwhile, which skews wall-clock time on
 // two cores; so a round over the bound is measured again (three rounds at most), and every
 // round is reported.
+it('measures every action', () => {
+  expect(Object.keys(BAD_INPUTS).sort()).toEqual(listActions());
+});
+
 it.each(Object.keys(BAD_INPUTS) as (keyof typeof BAD_INPUTS)[])(
   '%s adds little to the startup of a core-only bundle',
   (action) => {

@@ -1,4 +1,5 @@
-// A real Kubernetes control plane on 127.0.0.1 with no kubelets: etcd, kube-apiserver,
+// A real Kubernetes control plane on 127.0.0.1 with no kubelets: etcd (built by
+// scripts/tools.mjs, like the rest), kube-apiserver,
 // kube-controller-manager and kube-scheduler (built from k8s.io/kubernetes by
 // scripts/tools.mjs), and kwok playing the nodes, so Deployments roll out and pods become
 // Ready. Everything listens on loopback ports of its own and lives in one temp folder.
@@ -7,12 +8,15 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { etcdBinary } from '../../scripts/tools.mjs';
 import { freePort } from './http-server.js';
 
 export interface ControlPlane {
   /** A kubeconfig for an admin (system:masters), by static token. */
   kubeconfig: string;
   server: string;
+  /** The cluster CA, base64 (a kubeconfig's certificate-authority-data). */
+  caData: string;
   /** Seconds from the first process to /readyz answering ok. */
   startSeconds: number;
   api: (method: string, path: string, body?: unknown) => Promise<{ status: number; body: string }>;
@@ -35,7 +39,15 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
 }
 
-export async function startControlPlane(bin: string): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /**
+   * A TokenReview webhook that authenticates bearer tokens the static list does not know, as
+   * AKS does for Entra ID tokens: its URL and the CA file of its certificate.
+   */
+  tokenWebhook?: { url: string; caFile: string };
+}
+
+export async function startControlPlane(bin: string, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'control-plane-'));
   const logs = join(dir, 'logs');
@@ -93,6 +105,30 @@ export async function startControlPlane(bin: string): Promise<ControlPlane> {
   openssl(dir, 'rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
   writeFileSync(join(dir, 'tokens.csv'), `${TOKEN},admin,admin,system:masters\n`);
   const ca = execFileSync('cat', [join(dir, 'ca.crt')]);
+  const webhookFlags: string[] = [];
+  if (options.tokenWebhook) {
+    const config = join(dir, 'token-webhook.yaml');
+    writeFileSync(
+      config,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: webhook\n  cluster:\n    server: ${options.tokenWebhook.url}\n    certificate-authority: ${options.tokenWebhook.caFile}`,
+        'users:',
+        '- name: apiserver\n  user: {}',
+        'contexts:',
+        '- name: webhook\n  context: {cluster: webhook, user: apiserver}',
+        'current-context: webhook',
+        '',
+      ].join('\n'),
+    );
+    webhookFlags.push(
+      `--authentication-token-webhook-config-file=${config}`,
+      '--authentication-token-webhook-version=v1',
+      '--authentication-token-webhook-cache-ttl=1s',
+    );
+  }
 
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
   const server = `https://127.0.0.1:${apiPort}`;
@@ -150,7 +186,7 @@ export async function startControlPlane(bin: string): Promise<ControlPlane> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    launch('etcd', 'etcd', [
+    launch('etcd', etcdBinary(), [
       '--data-dir',
       join(dir, 'etcd'),
       '--listen-client-urls',
@@ -182,6 +218,7 @@ export async function startControlPlane(bin: string): Promise<ControlPlane> {
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--authorization-mode=RBAC',
       '--enable-priority-and-fairness=false',
+      ...webhookFlags,
     ]);
     await waitFor(async () => (await api('GET', '/readyz')).body === 'ok', 90_000, 'kube-apiserver');
     launch('kube-controller-manager', join(bin, 'kube-controller-manager'), [
@@ -216,7 +253,15 @@ export async function startControlPlane(bin: string): Promise<ControlPlane> {
       60_000,
       'the default service account',
     );
-    return { kubeconfig, server, startSeconds: (performance.now() - started) / 1000, api, logs, close };
+    return {
+      kubeconfig,
+      server,
+      caData: ca.toString('base64'),
+      startSeconds: (performance.now() - started) / 1000,
+      api,
+      logs,
+      close,
+    };
   } catch (error) {
     const tail = execFileSync('sh', ['-c', `tail -n 5 ${logs}/*.log`], { encoding: 'utf8' });
     await close();

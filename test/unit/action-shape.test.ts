@@ -16,7 +16,8 @@ describe.each(listActions())('%s has the shape of every action', (name) => {
 
   it('has an index.ts that only hands main (and post) to runAction', () => {
     const index = readFileSync(join(dir, 'index.ts'), 'utf8');
-    expect(index).toMatch(new RegExp(`^await runAction\\('${name}', main(, post)?\\);$`, 'm'));
+    // Helper modes (helm-deploy's kubeconfig credential plugin) are named in runAction's call.
+    expect(index).toMatch(new RegExp(`^await runAction\\('${name}', main(, post(, \\{ [a-z]+: [a-zA-Z]+ \\})?)?\\);$`, 'm'));
     expect(index.split('\n').filter((line) => line.trim() !== '')).toHaveLength(3);
   });
 

@@ -1,0 +1,310 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isGuid } from '../../packages/shared/azure-auth.js';
+import { InputError } from '../../packages/shared/errors.js';
+import type { Inputs } from '../../packages/shared/inputs.js';
+import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
+
+/**
+ * The Helm this action installs when `helm-version` is not given: a current Helm 4, pinned
+ * so a new major or minor never arrives unannounced (azure/setup-helm's `latest` moved to
+ * Helm 4 under its users). No sha256 for this release could be found in a published,
+ * independent place, so the checksum comes from `.sha256sum` beside the tarball: it catches
+ * a corrupted download, not a compromised host (the README says so).
+ */
+export const HELM_DEFAULT_VERSION = '4.3.1';
+
+/** The defaults of helm-deploy/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
+export const DEFAULTS = {
+  action: 'upgrade',
+  namespace: 'default',
+  'create-namespace': 'false',
+  'values-strategy': 'reset-then-reuse',
+  wait: 'true',
+  'wait-for-jobs': 'false',
+  timeout: '5m',
+  'rollback-on-failure': 'true',
+  'cleanup-on-fail': 'true',
+  'history-max': '10',
+  'server-side': 'auto',
+  'pending-release': 'recover',
+  'pending-grace': '2m',
+  revision: 'previous',
+  'helm-version': HELM_DEFAULT_VERSION,
+  'helm-download-url': 'https://get.helm.sh',
+  admin: 'false',
+  'authority-host': 'https://login.microsoftonline.com',
+  'arm-endpoint': 'https://management.azure.com',
+  'dry-run': 'false',
+} as const;
+
+export type HelmAction = 'upgrade' | 'rollback' | 'status';
+export type ValuesStrategy = 'reset' | 'reuse' | 'reset-then-reuse';
+export type WaitMode = 'true' | 'false' | 'watcher' | 'legacy' | 'hookOnly';
+export type PendingPolicy = 'recover' | 'wait' | 'fail';
+
+/** Which Helm: a major (newest published), an exact version, or the one on PATH. */
+export type HelmVersionRequest = { kind: 'major'; major: 3 | 4 } | { kind: 'exact'; version: string } | { kind: 'system' };
+
+export interface AksTarget {
+  clientId: string;
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  clusterName: string;
+  admin: boolean;
+  authorityHost: string;
+  armEndpoint: string;
+}
+
+/** Where the cluster's credentials come from, in the order the inputs say. */
+export type ClusterAccess = { kind: 'kubeconfig'; path: string; from: 'input' | 'env' } | { kind: 'aks'; aks: AksTarget };
+
+export interface UpgradeSettings {
+  chart: string;
+  chartVersion: string | undefined;
+  repo: string | undefined;
+  valuesFiles: string[];
+  set: string[];
+  setString: string[];
+  valuesStrategy: ValuesStrategy;
+  createNamespace: boolean;
+  wait: WaitMode;
+  waitForJobs: boolean;
+  rollbackOnFailure: boolean;
+  cleanupOnFail: boolean;
+  serverSide: 'auto' | 'true' | 'false';
+}
+
+export interface HelmDeployConfig {
+  action: HelmAction;
+  release: string;
+  namespace: string;
+  /** Only for action upgrade. */
+  upgrade: UpgradeSettings | undefined;
+  timeoutMs: number;
+  historyMax: number;
+  pending: PendingPolicy;
+  pendingGraceMs: number;
+  /** Rollback target: a revision number, or the newest good one before the current. */
+  revision: number | 'previous';
+  helm: HelmVersionRequest;
+  downloadUrl: string;
+  access: ClusterAccess;
+  dryRun: boolean;
+}
+
+/** Kubernetes names: DNS-1123 labels. Helm caps release names at 53 characters. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A values path as --set takes it (`backend.image.tag`, `list[0].name`, `a\.b`). */
+const VALUE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.\\/[\]-]*$/;
+const CHART_VERSION = /^[A-Za-z0-9^~<>=!*.,| +-]{1,100}$/;
+const OCI_REF = /^oci:\/\/[a-z0-9][a-z0-9.-]*(?::[0-9]+)?(?:\/[a-z0-9][a-z0-9._-]*)+$/;
+const REPO_CHART = /^[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)?$/;
+/** ARM's patterns for a resource group and a managed cluster name. */
+const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/;
+const CLUSTER_NAME = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/;
+/** `3.22.0` or `v4.3.1`: what get.helm.sh publishes. */
+const EXACT_VERSION = /^v?([34])\.\d{1,3}\.\d{1,3}$/;
+
+/** Parses every input before anything is downloaded, requested or run. */
+export function readConfig(inputs: Inputs): HelmDeployConfig {
+  const action = inputs.choice('action', ['upgrade', 'rollback', 'status'], 'upgrade');
+  const release = inputs.required('release');
+  if (release.length > 53 || !DNS_LABEL.test(release)) {
+    throw new InputError(
+      'release',
+      `must be a DNS-1123 label of at most 53 characters (lower-case letters, digits, '-'); got "${release}"`,
+    );
+  }
+  const namespace = inputs.raw('namespace');
+  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
+    throw new InputError('namespace', `must be a DNS-1123 label of at most 63 characters; got "${namespace}"`);
+  }
+  const timeoutMs = inputs.duration('timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 300_000;
+  const historyMax = inputs.integer('history-max', { min: 0, max: 1000 }) ?? 10;
+  const pending = inputs.choice('pending-release', ['recover', 'wait', 'fail'], 'recover');
+  const pendingGraceMs = inputs.duration('pending-grace', { minMs: 0, maxMs: 6 * 3_600_000 }) ?? 120_000;
+  const revisionText = inputs.raw('revision');
+  let revision: number | 'previous' = 'previous';
+  if (revisionText !== 'previous') {
+    if (!/^[1-9][0-9]{0,8}$/.test(revisionText)) {
+      throw new InputError('revision', `must be a revision number or "previous"; got "${revisionText}"`);
+    }
+    revision = Number(revisionText);
+  }
+  const upgrade = action === 'upgrade' ? readUpgrade(inputs) : undefined;
+  const helm = readHelmVersion(inputs.raw('helm-version'));
+  const download = inputs.url('helm-download-url');
+  if (download === undefined || !isSecureOrLoopback(download)) {
+    throw new InputError('helm-download-url', 'must be an https:// URL (http only on 127.0.0.1, for tests)');
+  }
+  if (download.username || download.password || download.search) {
+    throw new InputError('helm-download-url', 'must be a plain base URL, with no credentials and no query');
+  }
+  return {
+    action,
+    release,
+    namespace,
+    upgrade,
+    timeoutMs,
+    historyMax,
+    pending,
+    pendingGraceMs,
+    revision,
+    helm,
+    downloadUrl: download.href.replace(/\/+$/, ''),
+    access: readAccess(inputs),
+    dryRun: inputs.boolean('dry-run', false),
+  };
+}
+
+function readUpgrade(inputs: Inputs): UpgradeSettings {
+  const chartText = inputs.string('chart');
+  if (chartText === undefined) {
+    throw new InputError('chart', 'is required for action upgrade: a chart folder in the workspace, oci://..., or repo/name');
+  }
+  const repoUrl = inputs.url('repo');
+  if (repoUrl && !isSecureOrLoopback(repoUrl)) {
+    throw new InputError('repo', 'must be an https:// chart repository URL (http only on 127.0.0.1, for tests)');
+  }
+  const chart = readChart(chartText, repoUrl !== undefined);
+  const chartVersion = inputs.string('chart-version');
+  if (chartVersion !== undefined && !CHART_VERSION.test(chartVersion)) {
+    throw new InputError('chart-version', `must be a version or a version range such as 1.2.3 or ^1.2; got "${chartVersion}"`);
+  }
+  const valuesFiles = inputs.lines('values-files').map((file) => confinedPath('values-files', file, { mustExist: true }));
+  const set = readAssignments(inputs, 'set');
+  const setString = readAssignments(inputs, 'set-string');
+  const wait = inputs.choice('wait', ['true', 'false', 'watcher', 'legacy', 'hookOnly'], 'true');
+  const rollbackOnFailure = inputs.boolean('rollback-on-failure', true);
+  if ((wait === 'false' || wait === 'hookOnly') && rollbackOnFailure) {
+    throw new InputError(
+      'wait',
+      `is "${wait}" while rollback-on-failure is true, and Helm would wait anyway: set wait to true, watcher or legacy, or rollback-on-failure to false`,
+    );
+  }
+  return {
+    chart,
+    chartVersion,
+    repo: repoUrl?.href,
+    valuesFiles,
+    set,
+    setString,
+    valuesStrategy: inputs.choice('values-strategy', ['reset', 'reuse', 'reset-then-reuse'], 'reset-then-reuse'),
+    createNamespace: inputs.boolean('create-namespace', false),
+    wait,
+    waitForJobs: inputs.boolean('wait-for-jobs', false),
+    rollbackOnFailure,
+    cleanupOnFail: inputs.boolean('cleanup-on-fail', true),
+    serverSide: inputs.choice('server-side', ['auto', 'true', 'false'], 'auto'),
+  };
+}
+
+/**
+ * A chart is a folder (or .tgz) inside the workspace, an `oci://` reference, or a chart
+ * name: with `repo`, or `repo/name` from a repository the job added. A two-part name that
+ * is a folder in the workspace is that folder, as Helm takes it.
+ */
+function readChart(chart: string, withRepo: boolean): string {
+  if (chart.startsWith('oci://')) {
+    if (!OCI_REF.test(chart)) throw new InputError('chart', `must be an oci://registry/path reference; got "${chart}"`);
+    return chart;
+  }
+  const isName = REPO_CHART.test(chart) && !existsSync(resolve(workspaceDir(), chart));
+  if (!isName) {
+    const path = confinedPath('chart', chart, { mustExist: true });
+    if (!existsSync(join(path, 'Chart.yaml')) && !path.endsWith('.tgz')) {
+      throw new InputError('chart', `names ${chart}, which holds no Chart.yaml`);
+    }
+    return path;
+  }
+  if (withRepo && chart.includes('/')) {
+    throw new InputError('chart', `must be a bare chart name when repo is given; got "${chart}"`);
+  }
+  return chart;
+}
+
+/** `path=value` lines: one assignment per line, the path checked, the value Helm's. */
+function readAssignments(inputs: Inputs, name: 'set' | 'set-string'): string[] {
+  return inputs.lines(name).map((line) => {
+    const at = line.indexOf('=');
+    const path = at > 0 ? line.slice(0, at) : '';
+    if (!VALUE_PATH.test(path)) {
+      throw new InputError(name, `must be lines of path=value (a values path such as backend.image.tag); got "${line}"`);
+    }
+    return line;
+  });
+}
+
+export function readHelmVersion(text: string): HelmVersionRequest {
+  if (text === 'system') return { kind: 'system' };
+  if (text === '3' || text === '4') return { kind: 'major', major: Number(text) as 3 | 4 };
+  const exact = EXACT_VERSION.exec(text);
+  if (exact) return { kind: 'exact', version: text.replace(/^v/, '') };
+  throw new InputError('helm-version', `must be 3, 4, an exact version such as 4.3.1 or 3.22.0, or system; got "${text}"`);
+}
+
+/** The major a request names, when it names one before anything is installed. */
+export function majorOf(request: HelmVersionRequest): 3 | 4 | undefined {
+  if (request.kind === 'major') return request.major;
+  if (request.kind === 'exact') return request.version.startsWith('3.') ? 3 : 4;
+  return undefined;
+}
+
+function readAccess(inputs: Inputs): ClusterAccess {
+  const kubeconfig = inputs.string('kubeconfig');
+  const clusterName = inputs.string('cluster-name');
+  if (kubeconfig !== undefined) {
+    if (clusterName !== undefined) {
+      throw new InputError('kubeconfig', 'and cluster-name were both given: use one way to reach the cluster');
+    }
+    return { kind: 'kubeconfig', path: confinedPath('kubeconfig', kubeconfig, { mustExist: true }), from: 'input' };
+  }
+  if (clusterName === undefined) {
+    const fromEnv = process.env.KUBECONFIG;
+    if (fromEnv) return { kind: 'kubeconfig', path: fromEnv, from: 'env' };
+    throw new InputError(
+      'cluster-name',
+      'is required when neither kubeconfig nor $KUBECONFIG is set: the AKS cluster, with client-id, tenant-id, subscription-id and resource-group',
+    );
+  }
+  if (!CLUSTER_NAME.test(clusterName)) {
+    throw new InputError('cluster-name', `must be an AKS cluster name (letters, digits, '-', '_'); got "${clusterName}"`);
+  }
+  const guid = (name: string): string => {
+    const value = inputs.string(name);
+    if (value === undefined || !isGuid(value)) throw new InputError(name, 'must be a GUID for AKS through OIDC');
+    return value;
+  };
+  const clientId = guid('client-id');
+  const tenantId = guid('tenant-id');
+  const subscriptionId = guid('subscription-id');
+  const resourceGroup = inputs.string('resource-group');
+  if (resourceGroup === undefined || !RESOURCE_GROUP.test(resourceGroup)) {
+    throw new InputError('resource-group', `must be a resource group name; got "${resourceGroup ?? ''}"`);
+  }
+  const https = (name: string): string => {
+    const url = inputs.url(name);
+    if (url === undefined || url.protocol !== 'https:') throw new InputError(name, 'must be an https:// URL');
+    if (url.username || url.password) throw new InputError(name, 'must not hold credentials');
+    return url.origin;
+  };
+  return {
+    kind: 'aks',
+    aks: {
+      clientId,
+      tenantId,
+      subscriptionId,
+      resourceGroup,
+      clusterName,
+      admin: inputs.boolean('admin', false),
+      authorityHost: https('authority-host'),
+      armEndpoint: https('arm-endpoint'),
+    },
+  };
+}
+
+function isSecureOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
+}

@@ -1,0 +1,79 @@
+import { exec, type ExecResult, outputTail } from '../../packages/shared/exec.js';
+import { redactSecrets } from '../../packages/shared/secrets.js';
+import type { SignalRelay } from './signals.js';
+
+/** Helm's own error line (`Error: UPGRADE FAILED: ...`), else the tail of what it said. */
+export function helmErrorLine(result: Pick<ExecResult, 'stdout' | 'stderr'>): string {
+  const lines = redactSecrets(result.stderr).split('\n');
+  const error = lines.reverse().find((line) => line.startsWith('Error:'));
+  return error?.trim() ?? outputTail(result);
+}
+
+export class HelmError extends Error {
+  override readonly name = 'HelmError';
+  constructor(
+    readonly subcommand: string,
+    readonly result: ExecResult,
+  ) {
+    super(`helm ${subcommand} failed: ${helmErrorLine(result)}`);
+  }
+}
+
+/**
+ * The helm CLI of one major, against one cluster. Only these subcommands are used:
+ * version, upgrade --install, rollback, uninstall, history, status, get manifest, get
+ * values and list, so any Helm that honours them works. Positional arguments (release,
+ * chart) go after `--`, so no value is ever read as a flag.
+ */
+export class HelmCli {
+  constructor(
+    readonly path: string,
+    readonly major: 3 | 4,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly relay: SignalRelay,
+    private readonly namespace: string,
+  ) {}
+
+  /** Runs helm; `onLine` sees each line as it comes (what helm says while it waits). */
+  async run(subcommand: string[], flags: string[], positional: string[], onLine?: (line: string) => void): Promise<ExecResult> {
+    if (this.relay.cancelled) throw new Error(`cancelled by ${this.relay.cancelled}: not starting helm ${subcommand.join(' ')}`);
+    const args = [...subcommand, '--namespace', this.namespace, ...flags, '--', ...positional];
+    return exec(this.path, args, {
+      env: this.env,
+      ...(onLine && {
+        onLine: (line: string) => {
+          onLine(redactSecrets(line));
+        },
+      }),
+      onSpawn: (child) => {
+        this.relay.track(child);
+      },
+    });
+  }
+
+  cancelled(): boolean {
+    return this.relay.cancelled !== undefined;
+  }
+
+  cancelError(subcommand: string): Error {
+    return new Error(
+      `cancelled by ${this.relay.cancelled ?? 'a signal'} during helm ${subcommand}, which was told at once; whatever it left pending, the next run recovers`,
+    );
+  }
+
+  async checked(subcommand: string[], flags: string[], positional: string[]): Promise<ExecResult> {
+    const result = await this.run(subcommand, flags, positional);
+    if (this.cancelled()) throw this.cancelError(subcommand.join(' '));
+    if (result.code !== 0) throw new HelmError(subcommand.join(' '), result);
+    return result;
+  }
+
+  async json<T>(subcommand: string[], flags: string[], positional: string[]): Promise<T> {
+    const result = await this.checked(subcommand, [...flags, '-o', 'json'], positional);
+    try {
+      return JSON.parse(result.stdout) as T;
+    } catch {
+      throw new Error(`helm ${subcommand.join(' ')} -o json printed no JSON: ${outputTail(result.stdout)}`);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import * as core from '@actions/core';
+import { Inputs } from '../../packages/shared/inputs.js';
+import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
+import { writeSummary } from '../../packages/shared/summary.js';
+import { removeTempDir } from '../../packages/shared/temp.js';
+import { clusterKubeconfig, KUBECONFIG_STATE } from './cluster.js';
+import { DEFAULTS, readConfig } from './config.js';
+import { type DeployOutcome, runRollback, runStatus, runUpgrade } from './deploy.js';
+import { HelmCli } from './helm-cli.js';
+import { resolveHelm } from './helm-version.js';
+import { SignalRelay } from './signals.js';
+import { renderSummary } from './summary.js';
+
+/** The kubeconfig this action writes for an Entra-enabled cluster runs the bundle in this mode. */
+export { printCredential } from './credential.js';
+
+export async function main(): Promise<void> {
+  const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
+  const relay = new SignalRelay();
+  relay.install();
+  try {
+    const helm = await core.group('Helm', () => resolveHelm(config.helm, config.downloadUrl));
+    if (helm.major === 3 && config.upgrade && config.upgrade.serverSide !== 'auto') {
+      core.warning(`server-side is ${config.upgrade.serverSide}, but Helm 3 has no server-side apply: ignored`);
+    }
+    const kubeconfig = await core.group('Cluster', () => clusterKubeconfig(config.access));
+    const cli = new HelmCli(helm.path, helm.major, { ...process.env, KUBECONFIG: kubeconfig }, relay, config.namespace);
+    const outcome: DeployOutcome =
+      config.action === 'upgrade' && config.upgrade
+        ? await runUpgrade(cli, config, config.upgrade)
+        : config.action === 'rollback'
+          ? await runRollback(cli, config)
+          : await runStatus(cli, config);
+    const last = outcome.history.at(-1);
+    setOutputs({
+      revision: String(outcome.revision ?? ''),
+      'previous-revision': String(outcome.previousRevision ?? ''),
+      status: outcome.status,
+      'rolled-back': String(outcome.rolledBack),
+      recovered: outcome.recovered,
+      chart: last?.chart ?? '',
+      'app-version': last?.app_version ?? '',
+      'helm-version': helm.version,
+      history: JSON.stringify(outcome.history),
+      kubeconfig,
+    });
+    await writeSummary(await renderSummary(config, helm.version, outcome));
+    if (outcome.failure) throw new Error(`${outcome.rolledBack ? 'rolled back: ' : ''}${outcome.failure}`);
+  } finally {
+    relay.uninstall();
+  }
+}
+
+/** The post step: the kubeconfig this action fetched (it holds credentials) goes. */
+export function post(): Promise<void> {
+  removeTempDir(core.getState(KUBECONFIG_STATE) || undefined);
+  return Promise.resolve();
+}
