@@ -135,10 +135,20 @@ banner(
 );
 const optionA = await runScenario('test/e2e/option-a.test.ts');
 
+banner(
+  '5. Option C on this machine: real Helm 4 and a real Kubernetes control plane (kwok nodes),\n' +
+    'signed in through OIDC; a stand-in runs what Kubernetes rolled out as containers.\n' +
+    'Expect: release 1 installed and healthy; release 2 upgrades the backend alone (the others\n' +
+    'keep their tags); release 3 (broken backend) rolls out but fails its gate; helm rollback\n' +
+    'to the revision before makes it healthy on release 2 again; then the timings.',
+);
+const optionC = await runScenario('test/e2e/option-c.test.ts');
+
 banner('Result');
-const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0;
+const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0 && optionC === 0;
 console.log(`healthy version: exit ${goodExit} (expected 0); broken version: exit ${badExit} (expected 1)`);
 console.log(`option D deploy and rollback: ${optionD === 0 ? 'passed' : `FAILED (exit ${optionD})`}`);
 console.log(`option A deploy and rollback: ${optionA === 0 ? 'passed' : `FAILED (exit ${optionA})`}`);
+console.log(`option C deploy and rollback: ${optionC === 0 ? 'passed' : `FAILED (exit ${optionC})`}`);
 console.log(asExpected ? 'demo: all as expected' : 'demo: UNEXPECTED RESULT');
 process.exitCode = asExpected ? 0 : 1;

@@ -45,12 +45,11 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
   let site: GetHelm;
   let arm: FakeArm;
   let work: string;
-  const scopes = [AKS_SCOPE];
 
   beforeAll(async () => {
     ensureTools({ log: () => {} });
     work = mkdtempSync(join(tmpdir(), 'helm-deploy-'));
-    entra = await startFakeEntra(work, scopes);
+    entra = await startFakeEntra(work, [AKS_SCOPE]);
     webhook = await startAksAuthWebhook(entra, AKS_SCOPE);
     plane = await startControlPlane(controlPlaneBin(), { tokenWebhook: { url: webhook.url, caFile: webhook.caFile } });
     site = await startGetHelm();
@@ -59,7 +58,7 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
         ? entraKubeconfig(plane.server, plane.caData)
         : readFileSync(plane.kubeconfig, 'utf8'),
     );
-    scopes.push(`${arm.endpoint}/.default`);
+    entra.allow(`${arm.endpoint}/.default`);
     // The workspace: the sample chart, and a kubeconfig as azure/aks-set-context would leave one.
     cpSync(SAMPLE_CHART, join(work, 'chart'), { recursive: true });
     mkdirSync(join(work, '.kube'));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCert, type TestCert } from './certs.js';
 import { ACR_SCOPE } from '../../packages/shared/azure-auth.js';
-import { closeServer, listen, readBody, send, startFakeEntra, TENANT } from './fake-entra.js';
+import { closeServer, type FakeEntra, listen, readBody, send, startFakeEntra, TENANT } from './fake-entra.js';
 import { delay, freePort } from './http-server.js';
 
 export { CLIENT, TENANT } from './fake-entra.js';
@@ -19,6 +19,8 @@ export { CLIENT, TENANT } from './fake-entra.js';
 export const ADMIN = { username: 'omisadmin', password: 'admin-pass-9c2f' };
 
 export interface FakeAcr {
+  /** The fake Entra ID the OIDC sign-in goes through; other Azure fakes may share it. */
+  entra: FakeEntra;
   /** `127.0.0.1:port`: the registry host as clients see it. */
   registry: string;
   /** Environment for an action run that uses auth: oidc. */
@@ -193,6 +195,7 @@ export async function startFakeAcr(): Promise<FakeAcr> {
 
   return {
     registry: service,
+    entra,
     authorityHost: entra.authorityHost,
     oidcEnv: entra.oidcEnv,
     injectPushFaults: (statuses, target = 'any') => {

@@ -25,6 +25,8 @@ export interface FakeEntra {
   stats: { idTokens: number; entraTokens: number; reusedAssertions: number };
   /** Access tokens minted per scope. */
   minted: (scope: string) => number;
+  /** Serves one more scope (a service whose address is known only once it listens). */
+  allow: (scope: string) => void;
   close: () => Promise<void>;
 }
 
@@ -55,8 +57,9 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Entra and the ID-token endpoint; `scopes` (read at each request) are the only scopes a token is minted for. */
-export async function startFakeEntra(dir: string, scopes: readonly string[]): Promise<FakeEntra> {
+/** Entra and the ID-token endpoint; `scopes` (and those allowed later) are the only scopes a token is minted for. */
+export async function startFakeEntra(dir: string, initialScopes: readonly string[]): Promise<FakeEntra> {
+  const scopes = [...initialScopes];
   const tls = makeCert(dir, 'entra');
   const stats = { idTokens: 0, entraTokens: 0, reusedAssertions: 0 };
   const idTokens = new Set<string>();
@@ -147,6 +150,9 @@ export async function startFakeEntra(dir: string, scopes: readonly string[]): Pr
     scopeOf: (token) => tokens.get(token),
     stats,
     minted: (scope) => [...tokens.values()].filter((value) => value === scope).length,
+    allow: (scope) => {
+      scopes.push(scope);
+    },
     close: async () => {
       await Promise.all([closeServer(idTokenServer), closeServer(entra)]);
     },

@@ -63,8 +63,11 @@ export class SampleApp {
 
   constructor(registry: string) {
     cpSync(SAMPLE, this.repo.work, { recursive: true });
-    const services = join(this.repo.work, '.github', 'deploy-services.yml');
-    writeFileSync(services, readFileSync(services, 'utf8').replace('omispcacrprod.azurecr.io', registry));
+    // The services file and the chart name the production registry; point them here.
+    for (const file of [join('.github', 'deploy-services.yml'), join('charts', 'product-configurator', 'values.yaml')]) {
+      const path = join(this.repo.work, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replaceAll('omispcacrprod.azurecr.io', registry));
+    }
   }
 
   /** Commits and pushes to main; returns the SHA. */

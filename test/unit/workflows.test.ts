@@ -164,7 +164,24 @@ describe("rollback.yml's first step", () => {
 
   it.each([
     [{ OPTION: 'x' }, `::error::input 'option' must be a, c, d or e; got "x"`],
-    [{ OPTION: 'e' }, `::error::input 'option' e has no rollback here yet; options a and d are implemented`],
+    [{ OPTION: 'e' }, `::error::input 'option' e has no rollback here yet; options a, c and d are implemented`],
+    [
+      { OPTION: 'c', HELM_RELEASE: 'omis/Bad_Release' },
+      `::error::input 'helm-release' must be namespace/release (DNS-1123 labels)`,
+    ],
+    [
+      { OPTION: 'c', HELM_RELEASE: 'omis/pc', AKS_CLUSTER: 'sub/rg' },
+      `::error::input 'aks-cluster' must be subscription-id/resource-group/cluster-name`,
+    ],
+    [
+      {
+        OPTION: 'c',
+        HELM_RELEASE: 'omis/pc',
+        AKS_CLUSTER: `${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}/rg/aks`,
+        TARGET: 'previous;x',
+      },
+      `::error::input 'target' must be a Helm revision number (empty: previous)`,
+    ],
     [{ ENVIRONMENT: 'prod;rm -rf' }, `::error::input 'environment' must be an environment name (letters, digits, . _ -)`],
     [{ OPTION: 'a', GITOPS_MODE: 'force' }, `::error::input 'gitops-mode' must be push or pull-request; got "force"`],
     [{ TARGET: '$(touch x)' }, `::error::input 'target' must be a tag or a sha256: digest`],
@@ -182,6 +199,37 @@ describe("rollback.yml's first step", () => {
     });
     expect(result.code).toBe(0);
     expect(result.output).toBe('environment-tag=production\n');
+  });
+});
+
+describe("option-c-aks.yml's input check", () => {
+  const good = {
+    ENVIRONMENT: 'production',
+    RELEASE: 'pc',
+    NAMESPACE: 'omis',
+    IMAGE_SET: '{service}.image.tag={tag}',
+    HEALTH_URLS: 'web=https://x/',
+  };
+
+  it('passes good inputs', () => {
+    expect(runStep('option-c-aks.yml', 'changes', 'validate', good).code).toBe(0);
+  });
+
+  it.each([
+    [{ RELEASE: 'PC' }, `::error::input 'release' must be a DNS-1123 label of at most 53 characters`],
+    [{ NAMESPACE: 'kube system' }, `::error::input 'namespace' must be a DNS-1123 label`],
+    [
+      { IMAGE_SET: '{service}.image.tag=latest' },
+      `::error::input 'image-set' must be one path=value line holding {tag}, e.g. {service}.image.tag={tag}`,
+    ],
+    [
+      { IMAGE_SET: '--post-renderer={tag}' },
+      `::error::input 'image-set' must be one path=value line holding {tag}, e.g. {service}.image.tag={tag}`,
+    ],
+  ])('refuses %o', (bad, message) => {
+    const result = runStep('option-c-aks.yml', 'changes', 'validate', { ...good, ...bad });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`${message}\n`);
   });
 });
 
