@@ -82,6 +82,8 @@ export interface HelmDeployConfig {
   namespace: string;
   /** Only for action upgrade. */
   upgrade: UpgradeSettings | undefined;
+  /** For upgrade and rollback alike. */
+  wait: WaitMode;
   timeoutMs: number;
   historyMax: number;
   pending: PendingPolicy;
@@ -133,7 +135,8 @@ export function readConfig(inputs: Inputs): HelmDeployConfig {
     }
     revision = Number(revisionText);
   }
-  const upgrade = action === 'upgrade' ? readUpgrade(inputs) : undefined;
+  const wait = inputs.choice('wait', ['true', 'false', 'watcher', 'legacy', 'hookOnly'], 'true');
+  const upgrade = action === 'upgrade' ? readUpgrade(inputs, wait) : undefined;
   const helm = readHelmVersion(inputs.raw('helm-version'));
   const download = inputs.url('helm-download-url');
   if (download === undefined || !isSecureOrLoopback(download)) {
@@ -147,6 +150,7 @@ export function readConfig(inputs: Inputs): HelmDeployConfig {
     release,
     namespace,
     upgrade,
+    wait,
     timeoutMs,
     historyMax,
     pending,
@@ -159,7 +163,7 @@ export function readConfig(inputs: Inputs): HelmDeployConfig {
   };
 }
 
-function readUpgrade(inputs: Inputs): UpgradeSettings {
+function readUpgrade(inputs: Inputs, wait: WaitMode): UpgradeSettings {
   const chartText = inputs.string('chart');
   if (chartText === undefined) {
     throw new InputError('chart', 'is required for action upgrade: a chart folder in the workspace, oci://..., or repo/name');
@@ -176,7 +180,6 @@ function readUpgrade(inputs: Inputs): UpgradeSettings {
   const valuesFiles = inputs.lines('values-files').map((file) => confinedPath('values-files', file, { mustExist: true }));
   const set = readAssignments(inputs, 'set');
   const setString = readAssignments(inputs, 'set-string');
-  const wait = inputs.choice('wait', ['true', 'false', 'watcher', 'legacy', 'hookOnly'], 'true');
   const rollbackOnFailure = inputs.boolean('rollback-on-failure', true);
   if ((wait === 'false' || wait === 'hookOnly') && rollbackOnFailure) {
     throw new InputError(

@@ -112,7 +112,7 @@ export async function runRollback(helm: HelmCli, config: HelmDeployConfig): Prom
     major: helm.major,
     timeoutMs: config.timeoutMs,
     historyMax: config.historyMax,
-    wait: 'true',
+    wait: config.wait,
     dryRun: config.dryRun,
   });
   const result = await core.group(`helm rollback ${config.release} ${target.revision}${config.dryRun ? ' (dry-run)' : ''}`, () =>
