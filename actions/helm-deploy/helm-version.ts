@@ -32,11 +32,14 @@ async function latestOf(major: 3 | 4, base: string): Promise<string> {
 /** Installs (or finds) the Helm the inputs ask for, and says which it is. */
 export async function resolveHelm(request: HelmVersionRequest, base: string): Promise<ResolvedHelm> {
   if (request.kind === 'system') {
-    const said = await exec('helm', ['version', '--template', '{{.Version}}']).catch((error: unknown) => {
+    // Plain `helm version` (no --template): every Helm prints its version first, as
+    // `version.BuildInfo{Version:"v3.22.0", ...}` or `v4.3.1+g...`.
+    const said = await exec('helm', ['version']).catch((error: unknown) => {
       throw new Error(`helm-version is system, but no helm runs from PATH (${String(error)})`);
     });
     if (said.code !== 0) throw new Error(`helm-version is system, but helm version exited with ${said.code}`);
-    const version = said.stdout.trim().replace(/^v/, '');
+    const version = /\bv?(\d+\.\d+\.\d+)/.exec(said.stdout)?.[1];
+    if (version === undefined) throw new Error(`helm-version is system, but helm version printed no version`);
     return { path: 'helm', version, major: majorOfVersion(version), downloaded: false };
   }
   const version = request.kind === 'exact' ? request.version : await latestOf(request.major, base);

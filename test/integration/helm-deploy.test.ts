@@ -8,7 +8,7 @@
 import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundlePath } from '../../packages/runner/harness.js';
@@ -196,9 +196,18 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
       /helm-v3\.98\.0-linux-amd64\.tar\.gz has sha256 [0-9a-f]{64}, but its \.sha256sum says a{64}/,
     );
     await expect(history('pc-never')).rejects.toThrow(/not found/);
-    // The pinned Helm 4 is in this tool cache from the tests before: nothing is fetched.
+    // Once the pinned Helm 4 is in the tool cache, nothing more is fetched.
+    succeeded(await deploy({ release: 'pc-cache', action: 'status' }));
     const hits = site.hits();
-    succeeded(await deploy({ release: 'pc-helm4', action: 'status' }));
+    const again = succeeded(await deploy({ release: 'pc-cache', action: 'status' }));
+    expect(site.hits()).toBe(hits);
+    expect(again.outputs).toMatchObject({ status: 'not-installed', revision: '' });
+    // system: the helm on PATH, whatever it is (here the real Helm 3), and nothing fetched.
+    const path = `${dirname(helmBinary('helm3'))}:${process.env.PATH ?? ''}`;
+    const system = succeeded(
+      await deploy({ release: 'pc-cache', action: 'status', 'helm-version': 'system' }, { env: { PATH: path } }),
+    );
+    expect(system.outputs['helm-version']).toBe(site.versions.helm3);
     expect(site.hits()).toBe(hits);
   });
 
