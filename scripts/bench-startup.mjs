@@ -32,6 +32,7 @@ export const BAD_INPUTS = {
   'gitops-bump': { INPUT_REPOSITORY: 'not a repository' },
   'health-gate': { INPUT_INTERVAL: 'abc', INPUT_URL: 'http://127.0.0.1:9/' },
   'helm-deploy': { INPUT_RELEASE: 'Bad_Name' },
+  'slot-swap': { INPUT_ACTION: 'swap-all' },
   'watchtower-config': { INPUT_MODE: 'deploy' },
 };
 

@@ -20,6 +20,15 @@ const FILES = {
   'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
   'kube/config': 'apiVersion: v1\nkind: Config\n',
 };
+/** slot-swap with every other input good. */
+const SLOT = {
+  'app-name': 'omis-web',
+  'resource-group': 'omis-rg',
+  'subscription-id': '00000000-0000-0000-0000-000000000003',
+  'client-id': '00000000-0000-0000-0000-000000000001',
+  'tenant-id': '00000000-0000-0000-0000-000000000002',
+  image: 'acr.example.io/web:abc',
+};
 /** helm-deploy with every other input good (a chart, a kubeconfig). */
 const HELM = { release: 'web', chart: 'chart', kubeconfig: 'kube/config' };
 const AKS = {
@@ -243,6 +252,37 @@ const tables: Record<string, Case[]> = {
     ['cluster-name', () => ({ ...AKS, 'cluster-name': 'bad cluster' })],
     ['arm-endpoint', (box) => ({ ...AKS, 'arm-endpoint': box.canary.url })],
     ['dry-run', () => ({ ...HELM, 'dry-run': 'yes' })],
+  ],
+  'slot-swap': [
+    ['app-name', () => ({ ...SLOT, 'app-name': 'omis web' })],
+    ['app-name', () => ({ ...SLOT, 'app-name': '-omis' })],
+    ['resource-group', () => ({ ...SLOT, 'resource-group': 'rg/../x' })],
+    ['subscription-id', () => ({ ...SLOT, 'subscription-id': 'my-sub' })],
+    ['slot', () => ({ ...SLOT, slot: 'production' })],
+    ['target-slot', () => ({ ...SLOT, slot: 'staging', 'target-slot': 'staging' })],
+    ['action', () => ({ ...SLOT, action: 'swap-all' })],
+    ['image', () => ({ ...SLOT, image: 'Not An Image' })],
+    ['image', () => ({ ...SLOT, image: '', action: 'deploy' })],
+    ['image', () => ({ ...SLOT, sitecontainers: '- name: a\n  image: x/y:1\n  is-main: true' })],
+    ['sitecontainers', () => ({ ...SLOT, image: '', sitecontainers: '- name: a\n  image: x/y:1' })],
+    [
+      'sitecontainers',
+      () => ({
+        ...SLOT,
+        image: '',
+        sitecontainers: '- name: a\n  image: x/y:1\n  is-main: true\n  env:\n    DB: "postgres://u:p@h"',
+      }),
+    ],
+    ['sitecontainers', () => ({ ...SLOT, image: '', sitecontainers: 'not: [a list' })],
+    ['compose-file', () => ({ ...SLOT, image: '', 'compose-file': '/etc/passwd' })],
+    ['client-id', () => ({ ...SLOT, 'client-id': 'me' })],
+    ['registry-identity-client-id', () => ({ ...SLOT, 'registry-identity-client-id': 'acr-pull' })],
+    ['health-path', () => ({ ...SLOT, 'health-path': 'api/info' })],
+    ['expect-status', () => ({ ...SLOT, 'expect-status': '2xx,abc' })],
+    ['gate-timeout', () => ({ ...SLOT, 'gate-timeout': 'forever' })],
+    ['conflict-timeout', () => ({ ...SLOT, 'conflict-timeout': '2h' })],
+    ['arm-endpoint', (box) => ({ ...SLOT, 'arm-endpoint': box.canary.url })],
+    ['dry-run', () => ({ ...SLOT, 'dry-run': 'maybe' })],
   ],
 };
 

@@ -27,6 +27,8 @@ export interface FakeEntra {
   minted: (scope: string) => number;
   /** Serves one more scope (a service whose address is known only once it listens). */
   allow: (scope: string) => void;
+  /** An access token for `scope`, minted without the OIDC dance (for an SDK's credential in a test). */
+  issue: (scope: string) => string;
   close: () => Promise<void>;
 }
 
@@ -152,6 +154,11 @@ export async function startFakeEntra(dir: string, initialScopes: readonly string
     minted: (scope) => [...tokens.values()].filter((value) => value === scope).length,
     allow: (scope) => {
       scopes.push(scope);
+    },
+    issue: (scope) => {
+      const token = `entra-${randomBytes(18).toString('hex')}`;
+      tokens.set(token, scope);
+      return token;
     },
     close: async () => {
       await Promise.all([closeServer(idTokenServer), closeServer(entra)]);

@@ -1,0 +1,189 @@
+import * as core from '@actions/core';
+import type { GateResult } from '../../packages/shared/gate/gate.js';
+import type { Payload, SlotSwapConfig } from './config.js';
+import { mainImage, type Site, type SiteContainerResource } from './site.js';
+
+export type SlotResult = 'swapped' | 'swapped-back' | 'gate-failed' | 'deployed' | 'previewed' | 'reset';
+
+/** One gate of the run, for the summary. */
+export interface GateRun {
+  title: string;
+  url: string;
+  result: GateResult;
+}
+
+export interface FlowOutcome {
+  result: SlotResult;
+  previousImage: string;
+  previousImages: Record<string, string>;
+  deployedImage: string;
+  productionUrl: string;
+  slotUrl: string;
+  swapSeconds: number | undefined;
+  productionAfter: string | undefined;
+  gates: GateRun[];
+  /** Set when the run must fail. */
+  failure: string | undefined;
+}
+
+/** Probes `url`; `full` applies expect-json (the new version), otherwise health only. */
+export type GateFn = (url: string, full: boolean, title: string) => Promise<GateResult>;
+
+const joinUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}${path}`;
+
+async function imagesOf(site: Site, slot: string): Promise<{ main: string; all: Record<string, string> }> {
+  const [config, containers] = await Promise.all([site.config(slot), site.containers(slot)]);
+  const all: Record<string, string> = Object.fromEntries(
+    containers.map((container) => [container.name, container.properties.image]),
+  );
+  const main = mainImage(config, containers);
+  if (containers.length === 0 && main) all.main = main;
+  return { main, all };
+}
+
+/** Puts the payload on the slot: the image, each sitecontainer, or the compose file. */
+async function deploy(site: Site, config: SlotSwapConfig, payload: Payload): Promise<string> {
+  const identity = config.registryIdentityClientId;
+  // Pulls from ACR with the slot's managed identity: never a registry password in app settings.
+  const pull = identity ? { acrUseManagedIdentityCreds: true, acrUserManagedIdentityID: identity } : {};
+  if (payload.kind === 'image') {
+    await site.setConfig(config.slot, { linuxFxVersion: `DOCKER|${payload.image}`, ...pull });
+    return payload.image;
+  }
+  if (payload.kind === 'compose') {
+    core.warning('compose-file: multi-container COMPOSE| apps are deprecated by App Service; sitecontainers replace them');
+    await site.setConfig(config.slot, { linuxFxVersion: `COMPOSE|${Buffer.from(payload.compose).toString('base64')}`, ...pull });
+    return 'COMPOSE';
+  }
+  await site.setConfig(config.slot, { linuxFxVersion: 'SITECONTAINERS', ...pull });
+  for (const container of payload.containers) {
+    const resource: SiteContainerResource = {
+      name: container.name,
+      properties: {
+        image: container.image,
+        isMain: container.isMain,
+        authType: container.authType,
+        ...(container.targetPort !== undefined && { targetPort: container.targetPort }),
+        ...(container.identityClientId !== undefined && { userManagedIdentityClientId: container.identityClientId }),
+        ...(container.env.length > 0 && { environmentVariables: container.env }),
+      },
+    };
+    await site.putContainer(config.slot, resource);
+  }
+  return payload.containers.find((container) => container.isMain)?.image ?? '';
+}
+
+/**
+ * The action's steps, in an order that never touches production before the slot passed its
+ * gate: deploy to the slot and gate it; apply production's settings to the slot (preview)
+ * and gate it again (a failure resets the preview); swap; gate production; on failure swap
+ * back and gate production for health only (it runs the previous version again).
+ */
+export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn): Promise<FlowOutcome> {
+  const { slot, targetSlot } = config;
+  const [slotHost, productionHost] = await Promise.all([
+    config.slotUrl ? Promise.resolve('') : site.hostName(slot),
+    config.productionUrl ? Promise.resolve('') : site.hostName(targetSlot),
+  ]);
+  const slotUrl = config.slotUrl?.href ?? `https://${slotHost}/`;
+  const productionUrl = config.productionUrl?.href ?? `https://${productionHost}/`;
+  const before = await imagesOf(site, targetSlot);
+  const outcome: FlowOutcome = {
+    result: 'deployed',
+    previousImage: before.main,
+    previousImages: before.all,
+    deployedImage: '',
+    productionUrl,
+    slotUrl,
+    swapSeconds: undefined,
+    productionAfter: undefined,
+    gates: [],
+    failure: undefined,
+  };
+  const probe = async (title: string, base: string, full: boolean): Promise<boolean> => {
+    const url = joinUrl(base, config.healthPath);
+    const result = await gate(url, full, title);
+    outcome.gates.push({ title, url, result });
+    return result.healthy;
+  };
+  const dry = (what: string): boolean => {
+    if (config.dryRun) core.info(`dry-run: would ${what}`);
+    return config.dryRun;
+  };
+  const swap = async (what: string): Promise<void> => {
+    if (dry(`swap ${slot} with ${targetSlot} (${what})`)) return;
+    const started = performance.now();
+    await site.swap(slot, targetSlot, config.preserveVnet);
+    outcome.swapSeconds = (performance.now() - started) / 1000;
+    core.info(`Swapped ${slot} with ${targetSlot} in ${outcome.swapSeconds.toFixed(1)} s (${what})`);
+  };
+
+  if (config.action === 'reset') {
+    if (!dry(`reset the swap preview of ${slot}`)) await site.resetSlotConfig(slot);
+    return { ...outcome, result: 'reset' };
+  }
+  if (config.action === 'preview') {
+    if (!dry(`apply ${targetSlot}'s settings to ${slot}`)) await site.applySlotConfig(slot, targetSlot, config.preserveVnet);
+    return { ...outcome, result: 'previewed' };
+  }
+  if (config.action === 'swap-back') {
+    await swap('swap back');
+    const healthy = await probe(`${targetSlot} after the swap back (health only)`, productionUrl, false);
+    return {
+      ...outcome,
+      result: 'swapped-back',
+      productionAfter: (await imagesOf(site, targetSlot)).main,
+      failure: healthy ? undefined : `${targetSlot} is not healthy after the swap back`,
+    };
+  }
+
+  if (config.payload && (config.action === 'deploy' || config.action === 'deploy-and-swap')) {
+    if (!dry(`deploy to ${slot}`)) {
+      outcome.deployedImage = await deploy(site, config, config.payload);
+      if (config.restart) await site.restart(slot);
+    }
+    if (!(await probe(`${slot} slot`, slotUrl, true))) {
+      return { ...outcome, result: 'gate-failed', failure: `the ${slot} slot failed its gate; ${targetSlot} was not touched` };
+    }
+    if (config.action === 'deploy') return outcome;
+  } else {
+    outcome.deployedImage = (await imagesOf(site, slot)).main;
+  }
+
+  // swap, complete, deploy-and-swap
+  if (config.swapWithPreview && config.action !== 'complete') {
+    if (!dry(`apply ${targetSlot}'s settings to ${slot}`)) await site.applySlotConfig(slot, targetSlot, config.preserveVnet);
+    if (!(await probe(`${slot} slot with ${targetSlot}'s settings`, slotUrl, true))) {
+      if (!dry(`reset the preview of ${slot}`)) await site.resetSlotConfig(slot);
+      return {
+        ...outcome,
+        result: 'gate-failed',
+        failure: `the ${slot} slot failed its gate with ${targetSlot}'s settings; the preview was reset and ${targetSlot} not touched`,
+      };
+    }
+  }
+  await swap('release');
+  if (config.postSwapGate && !(await probe(`${targetSlot} after the swap`, productionUrl, true))) {
+    if (!config.swapBackOnFailure) {
+      return {
+        ...outcome,
+        result: 'gate-failed',
+        productionAfter: outcome.deployedImage,
+        failure: `${targetSlot} failed its gate after the swap (swap-back-on-failure is false)`,
+      };
+    }
+    await swap('swap back after a failed gate');
+    const healthy = await probe(`${targetSlot} after the swap back (health only)`, productionUrl, false);
+    return {
+      ...outcome,
+      result: 'swapped-back',
+      productionAfter: (await imagesOf(site, targetSlot)).main,
+      failure: `${targetSlot} failed its gate after the swap and was swapped back${healthy ? '' : ', and is not healthy after it either'}`,
+    };
+  }
+  return {
+    ...outcome,
+    result: 'swapped',
+    productionAfter: config.dryRun ? outcome.previousImage : (await imagesOf(site, targetSlot)).main,
+  };
+}
