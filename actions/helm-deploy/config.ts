@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isGuid } from '../../packages/shared/azure-auth.js';
+import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
 import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
@@ -103,8 +103,7 @@ const VALUE_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.\\/[\]-]*$/;
 const CHART_VERSION = /^[A-Za-z0-9^~<>=!*.,| +-]{1,100}$/;
 const OCI_REF = /^oci:\/\/[a-z0-9][a-z0-9.-]*(?::[0-9]+)?(?:\/[a-z0-9][a-z0-9._-]*)+$/;
 const REPO_CHART = /^[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9][a-z0-9._-]*)?$/;
-/** ARM's patterns for a resource group and a managed cluster name. */
-const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/;
+/** ARM's pattern for a managed cluster name. */
 const CLUSTER_NAME = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/;
 /** `3.22.0` or `v4.3.1`: what get.helm.sh publishes. */
 const EXACT_VERSION = /^v?([34])\.\d{1,3}\.\d{1,3}$/;
@@ -284,15 +283,9 @@ function readAccess(inputs: Inputs): ClusterAccess {
   const tenantId = guid('tenant-id');
   const subscriptionId = guid('subscription-id');
   const resourceGroup = inputs.string('resource-group');
-  if (resourceGroup === undefined || !RESOURCE_GROUP.test(resourceGroup)) {
+  if (resourceGroup === undefined || !isResourceGroup(resourceGroup)) {
     throw new InputError('resource-group', `must be a resource group name; got "${resourceGroup ?? ''}"`);
   }
-  const https = (name: string): string => {
-    const url = inputs.url(name);
-    if (url === undefined || url.protocol !== 'https:') throw new InputError(name, 'must be an https:// URL');
-    if (url.username || url.password) throw new InputError(name, 'must not hold credentials');
-    return url.origin;
-  };
   return {
     kind: 'aks',
     aks: {
@@ -302,8 +295,8 @@ function readAccess(inputs: Inputs): ClusterAccess {
       resourceGroup,
       clusterName,
       admin: inputs.boolean('admin', false),
-      authorityHost: https('authority-host'),
-      armEndpoint: https('arm-endpoint'),
+      authorityHost: inputs.httpsOrigin('authority-host'),
+      armEndpoint: inputs.httpsOrigin('arm-endpoint'),
     },
   };
 }

@@ -67,13 +67,4 @@ export class HelmCli {
     if (result.code !== 0) throw new HelmError(subcommand.join(' '), result);
     return result;
   }
-
-  async json<T>(subcommand: string[], flags: string[], positional: string[]): Promise<T> {
-    const result = await this.checked(subcommand, [...flags, '-o', 'json'], positional);
-    try {
-      return JSON.parse(result.stdout) as T;
-    } catch {
-      throw new Error(`helm ${subcommand.join(' ')} -o json printed no JSON: ${outputTail(result.stdout)}`);
-    }
-  }
 }

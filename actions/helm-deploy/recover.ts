@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { formatDuration } from '../../packages/shared/duration.js';
 import { sleep } from '../../packages/shared/retry.js';
 import type { PendingPolicy } from './config.js';
-import { rollbackFlags } from './flags.js';
+import { helmDuration, rollbackFlags } from './flags.js';
 import type { HelmCli } from './helm-cli.js';
 import { ageMs, type HistoryEntry, lastGood, pendingRevision } from './history.js';
 import { readHistory } from './release-state.js';
@@ -78,8 +78,7 @@ async function recover(
     core.warning(
       `${options.release} revision ${pending.revision} was left ${pending.status} by a run that did not finish, and no earlier revision ran: uninstalling it${tag}`,
     );
-    if (!options.dryRun)
-      await helm.checked(['uninstall'], ['--timeout', `${Math.ceil(options.timeoutMs / 1000)}s`], [options.release]);
+    if (!options.dryRun) await helm.checked(['uninstall'], ['--timeout', helmDuration(options.timeoutMs)], [options.release]);
     return 'uninstalled';
   }
   core.warning(

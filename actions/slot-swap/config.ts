@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isGuid } from '../../packages/shared/azure-auth.js';
+import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import { GATE_DEFAULTS, type GateSettings, readGateSettings } from '../../packages/shared/gate/settings.js';
 import { isImageReference } from '../../packages/shared/image-ref.js';
@@ -79,7 +79,6 @@ export interface SlotSwapConfig {
 
 /** App Service names: sites and slots (letters, digits, hyphens), resource groups as ARM allows. */
 const SITE = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,58}[a-zA-Z0-9])?$/;
-const RESOURCE_GROUP = /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/;
 const CONTAINER_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
 
@@ -88,7 +87,7 @@ export async function readConfig(inputs: Inputs): Promise<SlotSwapConfig> {
   const action = inputs.choice('action', ACTIONS, 'deploy-and-swap');
   const app = siteName('app-name', inputs.required('app-name'));
   const resourceGroup = inputs.required('resource-group');
-  if (!RESOURCE_GROUP.test(resourceGroup))
+  if (!isResourceGroup(resourceGroup))
     throw new InputError('resource-group', `must be a resource group name; got "${resourceGroup}"`);
   const subscriptionId = inputs.required('subscription-id');
   if (!isGuid(subscriptionId)) throw new InputError('subscription-id', 'must be a subscription ID (a GUID)');
@@ -134,8 +133,8 @@ export async function readConfig(inputs: Inputs): Promise<SlotSwapConfig> {
     operationTimeoutMs: inputs.duration('operation-timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 900_000,
     clientId,
     tenantId,
-    authorityHost: httpsOrigin(inputs, 'authority-host'),
-    armEndpoint: httpsOrigin(inputs, 'arm-endpoint'),
+    authorityHost: inputs.httpsOrigin('authority-host'),
+    armEndpoint: inputs.httpsOrigin('arm-endpoint'),
     dryRun: inputs.boolean('dry-run', false),
   };
 }
@@ -143,13 +142,6 @@ export async function readConfig(inputs: Inputs): Promise<SlotSwapConfig> {
 function siteName(input: string, value: string): string {
   if (!SITE.test(value)) throw new InputError(input, `must be an App Service name (letters, digits, '-'); got "${value}"`);
   return value;
-}
-
-function httpsOrigin(inputs: Inputs, name: string): string {
-  const url = inputs.url(name);
-  if (url === undefined || url.protocol !== 'https:') throw new InputError(name, 'must be an https:// URL');
-  if (url.username || url.password) throw new InputError(name, 'must not hold credentials');
-  return url.origin;
 }
 
 async function readPayload(inputs: Inputs, action: SlotAction): Promise<Payload | undefined> {

@@ -7,6 +7,9 @@ export const ACR_SCOPE = 'https://containerregistry.azure.net/.default';
 export const ID_TOKEN_AUDIENCE = 'api://AzureADTokenExchange';
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 
+/** ARM's pattern for a resource group name (at most 90 characters, not ending in a period). */
+export const isResourceGroup = (text: string): boolean => /^[-\w.()]{1,89}[-\w()]$|^[-\w()]$/.test(text);
+
 /** Entra's IDs (tenant, client, subscription) are GUIDs. */
 export const isGuid = (text: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 

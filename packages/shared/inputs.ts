@@ -149,6 +149,14 @@ export class Inputs {
     throw new InputError(name, `must be one of ${allowed.join(', ')}; got "${value}"`);
   }
 
+  /** The origin of an https URL with no credentials in it (an Entra authority, an ARM endpoint). */
+  httpsOrigin(name: string): string {
+    const url = this.url(name);
+    if (url === undefined || url.protocol !== 'https:') throw new InputError(name, 'must be an https:// URL');
+    if (url.username || url.password) throw new InputError(name, 'must not hold credentials');
+    return url.origin;
+  }
+
   /** http(s) URLs, newline or comma separated. */
   urls(name: string): URL[] {
     return this.list(name).map((item) => this.maskedUrl(name, item));
