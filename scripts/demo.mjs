@@ -144,11 +144,22 @@ banner(
 );
 const optionC = await runScenario('test/e2e/option-c.test.ts');
 
+banner(
+  '6. Option E on this machine: Web App for Containers with a staging slot. ARM is a fake\n' +
+    '(checked against the official client); the images it serves are real containers.\n' +
+    'Expect: release 1 staged, gated, swapped and healthy; release 2 stages the backend alone\n' +
+    '(the others keep what production runs); release 3 (broken backend) fails the slot gate\n' +
+    'and production is untouched; release 4 passes the slot but fails in production, is\n' +
+    'swapped back, and production is healthy on release 2 again; then the timings.',
+);
+const optionE = await runScenario('test/e2e/option-e.test.ts');
+
 banner('Result');
-const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0 && optionC === 0;
+const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0 && optionC === 0 && optionE === 0;
 console.log(`healthy version: exit ${goodExit} (expected 0); broken version: exit ${badExit} (expected 1)`);
 console.log(`option D deploy and rollback: ${optionD === 0 ? 'passed' : `FAILED (exit ${optionD})`}`);
 console.log(`option A deploy and rollback: ${optionA === 0 ? 'passed' : `FAILED (exit ${optionA})`}`);
 console.log(`option C deploy and rollback: ${optionC === 0 ? 'passed' : `FAILED (exit ${optionC})`}`);
+console.log(`option E swap and swap-back: ${optionE === 0 ? 'passed' : `FAILED (exit ${optionE})`}`);
 console.log(asExpected ? 'demo: all as expected' : 'demo: UNEXPECTED RESULT');
 process.exitCode = asExpected ? 0 : 1;

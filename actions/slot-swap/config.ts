@@ -32,8 +32,12 @@ export const DEFAULTS = {
 export const ACTIONS = ['deploy-and-swap', 'deploy', 'swap', 'swap-back', 'preview', 'complete', 'reset'] as const;
 export type SlotAction = (typeof ACTIONS)[number];
 
+/** A sitecontainer's image that stays what the target slot runs now (a service this release did not rebuild). */
+export const KEEP_IMAGE = 'keep';
+
 export interface SiteContainer {
   name: string;
+  /** An image reference, or KEEP_IMAGE. */
   image: string;
   targetPort: string | undefined;
   isMain: boolean;
@@ -150,15 +154,18 @@ async function readPayload(inputs: Inputs, action: SlotAction): Promise<Payload 
   const composeFile = inputs.string('compose-file');
   const given = [image, sitecontainers, composeFile].filter((value) => value !== undefined).length;
   const deploys = action === 'deploy' || action === 'deploy-and-swap';
+  // On swap and complete, a payload is the release the slot must run: checked, not deployed.
+  const checks = action === 'swap' || action === 'complete';
   if (given > 1) throw new InputError('image', 'and sitecontainers and compose-file are different ways to deploy: give one');
   if (deploys && given === 0)
     throw new InputError('image', `is required for action ${action} (or sitecontainers, or compose-file)`);
-  if (!deploys) return undefined;
+  if (!deploys && !checks) return undefined;
   if (image !== undefined) {
     if (!isImageReference(image))
       throw new InputError('image', `must be an image reference such as myacr.azurecr.io/app:sha; got "${image}"`);
     return { kind: 'image', image };
   }
+  if (sitecontainers === undefined && composeFile === undefined) return undefined;
   if (sitecontainers !== undefined) {
     const { parse } = await import('yaml');
     return { kind: 'sitecontainers', containers: parseSiteContainers(sitecontainers, parse) };
@@ -175,7 +182,8 @@ export function parseSiteContainers(text: string, parseYaml: (text: string) => u
     if (!CONTAINER_NAME.test(name))
       throw new InputError('sitecontainers', `${where}: name must be lower-case letters, digits and '-'`);
     const image = typeof item.image === 'string' ? item.image : '';
-    if (!isImageReference(image)) throw new InputError('sitecontainers', `${name}: image must be an image reference`);
+    if (image !== KEEP_IMAGE && !isImageReference(image))
+      throw new InputError('sitecontainers', `${name}: image must be an image reference, or keep (what the target slot runs)`);
     const port = item['target-port'];
     const targetPort = typeof port === 'number' || typeof port === 'string' ? String(port) : undefined;
     if (targetPort !== undefined && !/^[0-9]{1,5}$/.test(targetPort))

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { GateResult } from '../../packages/shared/gate/gate.js';
-import type { Payload, SlotSwapConfig } from './config.js';
+import { KEEP_IMAGE, type Payload, type SlotSwapConfig } from './config.js';
 import { mainImage, type Site, type SiteContainerResource } from './site.js';
 
 export type SlotResult = 'swapped' | 'swapped-back' | 'gate-failed' | 'deployed' | 'previewed' | 'reset';
@@ -31,14 +31,57 @@ export type GateFn = (url: string, full: boolean, title: string) => Promise<Gate
 
 const joinUrl = (base: string, path: string): string => `${base.replace(/\/+$/, '')}${path}`;
 
-async function imagesOf(site: Site, slot: string): Promise<{ main: string; all: Record<string, string> }> {
+interface SlotImages {
+  main: string;
+  /** Each sitecontainer's image by name; `main` alone for a single-container slot. */
+  all: Record<string, string>;
+  linuxFxVersion: string;
+}
+
+async function imagesOf(site: Site, slot: string): Promise<SlotImages> {
   const [config, containers] = await Promise.all([site.config(slot), site.containers(slot)]);
   const all: Record<string, string> = Object.fromEntries(
     containers.map((container) => [container.name, container.properties.image]),
   );
   const main = mainImage(config, containers);
   if (containers.length === 0 && main) all.main = main;
-  return { main, all };
+  return { main, all, linuxFxVersion: config.linuxFxVersion ?? '' };
+}
+
+/**
+ * Each sitecontainer whose image is `keep` gets what the target slot's container of that name
+ * runs now: a release names only the services it rebuilt, and the others stay as production has them.
+ */
+export function resolveKeep(payload: Payload, target: Readonly<Record<string, string>>, targetSlot: string): Payload {
+  if (payload.kind !== 'sitecontainers') return payload;
+  const containers = payload.containers.map((container) => {
+    if (container.image !== KEEP_IMAGE) return container;
+    const image = target[container.name];
+    if (!image) {
+      throw new Error(
+        `sitecontainers: ${container.name} says image: keep, but ${targetSlot} runs no container named ${container.name}; give its image`,
+      );
+    }
+    return { ...container, image };
+  });
+  return { kind: 'sitecontainers', containers };
+}
+
+/** Why the slot does not run the release `payload` names, or undefined when it does. */
+export function releaseMismatch(payload: Payload, slot: SlotImages): string | undefined {
+  if (payload.kind === 'image') {
+    return slot.main === payload.image ? undefined : `it runs ${slot.main || '(nothing)'}, not ${payload.image}`;
+  }
+  if (payload.kind === 'compose') {
+    const fx = `COMPOSE|${Buffer.from(payload.compose).toString('base64')}`;
+    return slot.linuxFxVersion === fx ? undefined : "its compose file is not this release's";
+  }
+  const wrong = payload.containers.filter((container) => slot.all[container.name] !== container.image);
+  return wrong.length === 0
+    ? undefined
+    : wrong
+        .map((container) => `${container.name} runs ${slot.all[container.name] ?? '(nothing)'}, not ${container.image}`)
+        .join('; ');
 }
 
 /** Puts the payload on the slot: the image, each sitecontainer, or the compose file. */
@@ -88,6 +131,7 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
   const slotUrl = config.slotUrl?.href ?? `https://${slotHost}/`;
   const productionUrl = config.productionUrl?.href ?? `https://${productionHost}/`;
   const before = await imagesOf(site, targetSlot);
+  const payload = config.payload && resolveKeep(config.payload, before.all, targetSlot);
   const outcome: FlowOutcome = {
     result: 'deployed',
     previousImage: before.main,
@@ -137,9 +181,9 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     };
   }
 
-  if (config.payload && (config.action === 'deploy' || config.action === 'deploy-and-swap')) {
+  if (payload && (config.action === 'deploy' || config.action === 'deploy-and-swap')) {
     if (!dry(`deploy to ${slot}`)) {
-      outcome.deployedImage = await deploy(site, config, config.payload);
+      outcome.deployedImage = await deploy(site, config, payload);
       if (config.restart) await site.restart(slot);
     }
     if (!(await probe(`${slot} slot`, slotUrl, true))) {
@@ -147,7 +191,14 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     }
     if (config.action === 'deploy') return outcome;
   } else {
-    outcome.deployedImage = (await imagesOf(site, slot)).main;
+    const current = await imagesOf(site, slot);
+    outcome.deployedImage = current.main;
+    // The release approved for this swap must still be what the slot runs: another run may
+    // have deployed to the slot while this one waited for its approval.
+    const mismatch = payload && releaseMismatch(payload, current);
+    if (mismatch) {
+      throw new Error(`the ${slot} slot does not run the release to swap (${mismatch}); nothing was swapped`);
+    }
   }
 
   // swap, complete, deploy-and-swap

@@ -213,6 +213,45 @@ describe('slot-swap against a fake ARM with live slot sites', () => {
     expect(arm.servedBy('staging')).toBe(NEW);
   });
 
+  it('keeps what production runs for `image: keep`, and swaps only the release the slot still runs', async () => {
+    await start();
+    const BACKEND_OLD = 'omisacr.azurecr.io/omis-pc/backend:old1111';
+    const BACKEND_NEW = 'omisacr.azurecr.io/omis-pc/backend:new2222';
+    for (const [name, image, isMain] of [
+      ['frontend', OLD, true],
+      ['backend', BACKEND_OLD, false],
+    ] as const) {
+      arm.slots.get('production')!.containers.set(name, { name, properties: { image, isMain } });
+    }
+    // The release rebuilt the backend only; the frontend stays as production has it.
+    const release = `- name: frontend\n  image: keep\n  is-main: true\n- name: backend\n  image: ${BACKEND_NEW}`;
+    const deployed = succeeded(await swap({ action: 'deploy', sitecontainers: release }));
+    expect(deployed.outputs).toMatchObject({ result: 'deployed', 'deployed-image': OLD });
+    const staging = arm.slots.get('staging')!;
+    expect(Object.fromEntries([...staging.containers].map(([name, c]) => [name, c.properties.image]))).toEqual({
+      frontend: OLD,
+      backend: BACKEND_NEW,
+    });
+    expect(JSON.parse(deployed.outputs['previous-images'] ?? '')).toEqual({ frontend: OLD, backend: BACKEND_OLD });
+
+    // Another run deploys to the slot while this one waits for its approval: no swap.
+    staging.containers.set('backend', { name: 'backend', properties: { image: `${BACKEND_NEW}-other`, isMain: false } });
+    const before = mutations().length;
+    const refused = await swap({ action: 'swap', sitecontainers: release });
+    expect(failure(refused)).toBe(
+      `slot-swap failed: the staging slot does not run the release to swap (backend runs ${BACKEND_NEW}-other, not ${BACKEND_NEW}); nothing was swapped`,
+    );
+    expect(mutations().length).toBe(before);
+    staging.containers.set('backend', { name: 'backend', properties: { image: BACKEND_NEW, isMain: false } });
+    const swapped = succeeded(await swap({ action: 'swap', sitecontainers: release }));
+    expect(swapped.outputs.result).toBe('swapped');
+    expect(arm.slots.get('production')!.containers.get('backend')?.properties.image).toBe(BACKEND_NEW);
+
+    // keep names a container production does not run: refused before anything changes.
+    const missing = await swap({ action: 'deploy', sitecontainers: `- name: cache\n  image: keep\n  is-main: true` });
+    expect(failure(missing)).toMatch(/sitecontainers: cache says image: keep, but production runs no container named cache/);
+  });
+
   it('deploys a legacy compose file with the images put in, and warns that it is deprecated', async () => {
     await start();
     writeFileSync(

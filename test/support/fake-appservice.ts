@@ -10,7 +10,10 @@
 // be queued. The official client (test/integration/slot-swap-oracle.test.ts) checks it
 // speaks ARM. Each slot also has a LIVE SITE: an HTTPS server on loopback (its
 // defaultHostName) that serves the version its main image names, so health-gate probes
-// what the slot runs and a swap visibly exchanges them.
+// what the slot runs and a swap visibly exchanges them. With `serve`, the live site passes
+// requests on to REAL containers of the slot's images instead (test/support/containers.ts):
+// `/status/<container>/...` to that sitecontainer, anything else to the main one. That path
+// routing stands in for the app's own front (App Service sends traffic to the main container).
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { FakeEntra } from './fake-entra.js';
@@ -66,9 +69,46 @@ const mainImageOf = (slot: SlotState): string => {
   return fx.startsWith('DOCKER|') ? fx.slice(7) : fx;
 };
 
+/** The image a request to a slot's live site reaches, and the path it asks of it. */
+export function routeOf(slot: SlotState, path: string): { image: string; path: string } {
+  const status = /^\/status\/([a-z0-9-]+)(\/.*)?$/.exec(path);
+  const sidecar = status && slot.containers.get(status[1] ?? '');
+  if (sidecar) return { image: String(sidecar.properties.image), path: status[2] ?? '/' };
+  return { image: mainImageOf(slot), path };
+}
+
+/** Passes a GET on to the container running `image`; 502 when it does not run. */
+async function passOn(
+  serve: (image: string) => Promise<string | undefined>,
+  image: string,
+  path: string,
+  res: Parameters<typeof send>[0],
+): Promise<void> {
+  const origin = await serve(image).catch(() => undefined);
+  if (!origin) {
+    send(res, 502, { error: `${image} is not running` });
+    return;
+  }
+  try {
+    const answer = await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(5000) });
+    const body = await answer.text();
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
+    res.end(body);
+  } catch (error) {
+    send(res, 502, { error: `${image}: ${(error as Error).message}` });
+  }
+}
+
 export async function startFakeAppService(
   entra: FakeEntra,
-  options: { subscription: string; resourceGroup: string; app: string; slots?: string[] },
+  options: {
+    subscription: string;
+    resourceGroup: string;
+    app: string;
+    slots?: string[];
+    /** The origin of a real container running `image`, or undefined when it cannot run. */
+    serve?: (image: string) => Promise<string | undefined>;
+  },
 ): Promise<FakeAppService> {
   const slots = new Map<string, SlotState>();
   const servers: Server[] = [];
@@ -81,9 +121,13 @@ export async function startFakeAppService(
       restarts: 0,
     };
     const live = createHttpsServer({ key: entra.tls.key, cert: entra.tls.cert }, (req, res) => {
-      const image = mainImageOf(state);
+      const { image, path } = options.serve ? routeOf(state, req.url ?? '/') : { image: mainImageOf(state), path: '' };
       if (!image || fake.broken.has(image) || (name === 'production' && fake.brokenInProduction.has(image))) {
         send(res, 500, { error: 'the container does not start' });
+        return;
+      }
+      if (options.serve) {
+        void passOn(options.serve, image, path, res);
         return;
       }
       const tag = image.slice(image.lastIndexOf(':') + 1);

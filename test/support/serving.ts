@@ -5,15 +5,9 @@
 // on a loopback port. health-gate then probes the version Kubernetes actually rolled out: a
 // rollout that never became ready keeps the old version serving, and a rollback brings it
 // back. Fake: only the networking (a port per Deployment instead of Services and an ingress).
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { dockerClient, type RegistryLogin } from './containers.js';
 import type { ControlPlane } from './control-plane.js';
 import { delay } from './http-server.js';
-
-const run = promisify(execFile);
 
 interface ReplicaSet {
   metadata: { name: string; annotations?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
@@ -52,28 +46,9 @@ export async function startServing(
   plane: ControlPlane,
   namespace: string,
   ports: Readonly<Record<string, number>>,
-  registry?: { host: string; username: string; password: string },
+  registry?: RegistryLogin,
 ): Promise<Serving> {
-  const config = mkdtempSync(join(tmpdir(), 'serving-docker-'));
-  const docker = (...args: string[]) => run('docker', ['--config', config, ...args], { timeout: 120_000 });
-  if (registry) {
-    const login = execFile('docker', [
-      '--config',
-      config,
-      'login',
-      registry.host,
-      '--username',
-      registry.username,
-      '--password-stdin',
-    ]);
-    login.stdin?.end(registry.password);
-    await new Promise<void>((resolve, reject) => {
-      login.on('exit', (code) => {
-        if (code === 0) resolve();
-        else reject(new Error(`docker login ${registry.host} exited ${String(code)}`));
-      });
-    });
-  }
+  const { docker, cleanup } = await dockerClient(registry);
   const prefix = `serving-${process.pid}-${Date.now().toString(36)}`;
   const current = new Map<string, string>();
   let stopped = false;
@@ -119,7 +94,7 @@ export async function startServing(
       await Promise.all(
         [...current.keys()].map((deployment) => docker('rm', '-f', `${prefix}-${deployment}`).catch(() => undefined)),
       );
-      rmSync(config, { recursive: true, force: true });
+      cleanup();
     },
   };
 }

@@ -1,12 +1,11 @@
 // The workflow rules actionlint cannot see, checked on every workflow (the library's own and
 // the examples'), and the rollback's input check run as the runner runs it (bash).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workflowFiles } from '../../scripts/actions.mjs';
+import { runStep } from '../support/workflow-step.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -74,11 +73,13 @@ describe.each(workflows)('$path', ({ path, example, doc }) => {
     expect(unbound).toEqual([]);
   });
 
-  it('runs every environment-changing job in the deploy-actions-<environment> group', () => {
+  it('runs every environment-changing job in the deploy-actions-<its environment> group', () => {
     if (example) return;
     for (const [name, job] of Object.entries(doc.jobs)) {
       if (job.environment === undefined) continue;
-      expect(groupOf(job.concurrency), name).toBe('deploy-actions-${{ inputs.environment }}');
+      const environment = typeof job.environment === 'string' ? job.environment : (job.environment.name ?? '');
+      expect(environment, name).toMatch(/^\$\{\{ (inputs\.environment|needs\.changes\.outputs\.slot-environment) \}\}$/);
+      expect(groupOf(job.concurrency), name).toBe(`deploy-actions-${environment}`);
     }
   });
 
@@ -126,25 +127,7 @@ describe('concurrency groups', () => {
   });
 });
 
-/** A step's `run` script, run by bash as the runner runs it, with the step's env names set. */
-function runStep(workflow: string, job: string, id: string, env: Record<string, string>) {
-  const doc = parse(readFileSync(join(ROOT, '.github', 'workflows', workflow), 'utf8')) as Workflow;
-  const step = doc.jobs[job]?.steps?.find((entry) => entry.id === id);
-  if (!step?.run) throw new Error(`${workflow} ${job}.${id} has no run`);
-  const dir = mkdtempSync(join(tmpdir(), 'step-'));
-  try {
-    const output = join(dir, 'output');
-    writeFileSync(output, '');
-    const blank = Object.fromEntries(Object.keys(step.env ?? {}).map((name) => [name, '']));
-    const result = spawnSync('bash', ['-e', '-c', step.run], {
-      env: { PATH: process.env.PATH, ...blank, ...env, GITHUB_OUTPUT: output },
-      encoding: 'utf8',
-    });
-    return { code: result.status, stdout: result.stdout, output: readFileSync(output, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const GUID = `${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`;
 
 describe("rollback.yml's first step", () => {
   const good = { OPTION: 'd', ENVIRONMENT: 'production', DEPLOY_METHOD: 'ssh', GITOPS_MODE: 'push', SSH_PORT: '22' };
@@ -164,7 +147,15 @@ describe("rollback.yml's first step", () => {
 
   it.each([
     [{ OPTION: 'x' }, `::error::input 'option' must be a, c, d or e; got "x"`],
-    [{ OPTION: 'e' }, `::error::input 'option' e has no rollback here yet; options a, c and d are implemented`],
+    [{ OPTION: 'e', WEBAPP: 'sub/rg/app' }, `::error::input 'webapp' must be subscription-id/resource-group/app-name`],
+    [
+      { OPTION: 'e', WEBAPP: `${GUID}/omis-rg/omis-web`, SLOT: 'production' },
+      `::error::input 'slot' must be a deployment slot name other than production`,
+    ],
+    [
+      { OPTION: 'e', WEBAPP: `${GUID}/omis-rg/omis-web`, SLOT: 'staging', HEALTH_PATH: '/', TARGET: 'abc' },
+      `::error::input 'target' is not used by option e: the slot holds the release to go back to`,
+    ],
     [
       { OPTION: 'c', HELM_RELEASE: 'omis/Bad_Release' },
       `::error::input 'helm-release' must be namespace/release (DNS-1123 labels)`,
@@ -190,6 +181,20 @@ describe("rollback.yml's first step", () => {
     const result = runStep('rollback.yml', 'validate', 'validate', { ...good, ...bad });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(`${message}\n`);
+  });
+
+  it("splits option e's webapp into the parts slot-swap takes", () => {
+    const result = runStep('rollback.yml', 'validate', 'validate', {
+      ...good,
+      OPTION: 'e',
+      WEBAPP: `${GUID}/omis-rg/omis-web`,
+      SLOT: 'staging',
+      HEALTH_PATH: '/',
+    });
+    expect(result.code).toBe(0);
+    expect(result.output).toBe(
+      `subscription-id=${GUID}\nresource-group=omis-rg\napp-name=omis-web\nenvironment-tag=production\n`,
+    );
   });
 
   it('passes good inputs and names the tag the environment runs', () => {
@@ -242,5 +247,76 @@ describe("option-d-vm.yml's input check", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(`::error::input 'deploy-method' must be ssh or watchtower; got "scp"\n`);
+  });
+});
+
+describe("option-e-webapp.yml's input check and release plan", () => {
+  const good = {
+    ENVIRONMENT: 'production',
+    APP_NAME: 'omis-web',
+    SLOT: 'staging',
+    SUBSCRIPTION: GUID,
+    HEALTH_PATH: '/',
+    HEALTH_PATHS: 'frontend=/api/info\nbackend=/status/backend/api/info',
+  };
+
+  it('passes good inputs and names the slot environment', () => {
+    const result = runStep('option-e-webapp.yml', 'changes', 'validate', good);
+    expect(result.code).toBe(0);
+    expect(result.output).toBe('slot-environment=production-staging\n');
+  });
+
+  it.each([
+    [{ SLOT: 'production' }, `::error::input 'slot' must be a deployment slot name other than production`],
+    [{ APP_NAME: 'omis web' }, `::error::input 'app-name' must be an App Service name (letters, digits, '-')`],
+    [{ SUBSCRIPTION: 'my-sub' }, `::error::input 'azure-subscription-id' must be a subscription ID (a GUID)`],
+    [{ HEALTH_PATHS: 'backend=https://x/api' }, `::error::input 'health-paths' must be lines of service=/path`],
+  ])('refuses %o', (bad, message) => {
+    const result = runStep('option-e-webapp.yml', 'changes', 'validate', { ...good, ...bad });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`${message}\n`);
+  });
+
+  const TEMPLATE = [
+    '- name: frontend',
+    '  image: acr.example/omis-pc/frontend:{tag}',
+    '  is-main: true',
+    '- name: backend',
+    "  image: 'acr.example/omis-pc/backend:{tag}'",
+    '- name: cache',
+    '  image: redis:7',
+  ].join('\n');
+  const matrix = (services: string[]) =>
+    JSON.stringify({
+      include: services.map((service) => ({
+        service,
+        batch: JSON.stringify([{ service, registry: 'acr.example', repository: `omis-pc/${service}` }]),
+      })),
+    });
+
+  it('gives the rebuilt services the SHA and keeps the others as production runs them', () => {
+    const result = runStep('option-e-webapp.yml', 'stage', 'plan', {
+      SITECONTAINERS: TEMPLATE,
+      MATRIX: matrix(['backend']),
+      SHA: 'a'.repeat(40),
+    });
+    expect(result.code).toBe(0);
+    const text = /sitecontainers<<(ghadelimiter_[0-9a-f-]+)\n([\s\S]*)\n\1\n$/.exec(result.output)?.[2];
+    expect(text).toBe(
+      TEMPLATE.replace('acr.example/omis-pc/frontend:{tag}', 'keep').replace(
+        "'acr.example/omis-pc/backend:{tag}'",
+        `acr.example/omis-pc/backend:${'a'.repeat(40)}`,
+      ),
+    );
+  });
+
+  it('refuses a {tag} it cannot place', () => {
+    const result = runStep('option-e-webapp.yml', 'stage', 'plan', {
+      SITECONTAINERS: '- name: web\n  image: acr.example/web:v-{tag}\n  is-main: true',
+      MATRIX: matrix([]),
+      SHA: 'a'.repeat(40),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("::error::input 'sitecontainers' must write each image as image: <registry>/<repository>:{tag}\n");
   });
 });
