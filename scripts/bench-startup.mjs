@@ -33,6 +33,7 @@ export const BAD_INPUTS = {
   'health-gate': { INPUT_INTERVAL: 'abc', INPUT_URL: 'http://127.0.0.1:9/' },
   'helm-deploy': { INPUT_RELEASE: 'Bad_Name' },
   'slot-swap': { INPUT_ACTION: 'swap-all' },
+  'deploy-report': { INPUT_ENVIRONMENT: 'production', INPUT_OUTCOME: 'succeeded' },
   'watchtower-config': { INPUT_MODE: 'deploy' },
 };
 

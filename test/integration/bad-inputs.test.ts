@@ -29,6 +29,17 @@ const SLOT = {
   'tenant-id': '00000000-0000-0000-0000-000000000002',
   image: 'acr.example.io/web:abc',
 };
+/** deploy-report with every other input good: a failure, a webhook (the canary) and an alert issue. */
+const REPORT = (box: Sandbox) => ({
+  environment: 'production',
+  outcome: 'failed',
+  reason: 'the gate failed',
+  'notify-url': `${box.canary.url}/hooks/T0/B0/canarysecret`,
+  'notify-kind': 'slack',
+  'notify-on': 'always',
+  'alert-issue': 'true',
+  'github-token': 'ghs_canarytoken0000000000000000000000',
+});
 /** helm-deploy with every other input good (a chart, a kubeconfig). */
 const HELM = { release: 'web', chart: 'chart', kubeconfig: 'kube/config' };
 const AKS = {
@@ -283,6 +294,41 @@ const tables: Record<string, Case[]> = {
     ['conflict-timeout', () => ({ ...SLOT, 'conflict-timeout': '2h' })],
     ['arm-endpoint', (box) => ({ ...SLOT, 'arm-endpoint': box.canary.url })],
     ['dry-run', () => ({ ...SLOT, 'dry-run': 'maybe' })],
+  ],
+  // Each with a webhook and alert-issue set, pointing at the canary: nothing may be sent.
+  'deploy-report': [
+    ['environment', (box) => ({ ...REPORT(box), environment: 'prod;rm -rf' })],
+    ['environment', (box) => ({ ...REPORT(box), environment: '' })],
+    ['outcome', (box) => ({ ...REPORT(box), outcome: 'succeeded' })],
+    ['option', (box) => ({ ...REPORT(box), option: 'b' })],
+    ['services', (box) => ({ ...REPORT(box), services: '{"service":"web"}' })],
+    ['services', (box) => ({ ...REPORT(box), services: '[{"service":"Web App"}]' })],
+    ['services', (box) => ({ ...REPORT(box), services: '[{"service":"web","digest":"sha256:12"}]' })],
+    ['services', (box) => ({ ...REPORT(box), services: '[{"service":"web","url":"javascript:alert(1)"}]' })],
+    ['phases', (box) => ({ ...REPORT(box), phases: '[{"name":"deploy","started":"yesterday","finished":"now"}]' })],
+    [
+      'phases',
+      (box) => ({
+        ...REPORT(box),
+        phases: '[{"name":"deploy","started":"2026-11-23T10:05:00Z","finished":"2026-11-23T10:00:00Z"}]',
+      }),
+    ],
+    [
+      'phases',
+      (box) => ({
+        ...REPORT(box),
+        phases: '[{"name":"deploy","started":"2026-11-23T10:00:00Z","finished":"2026-11-23T10:01:00Z","result":"ok"}]',
+      }),
+    ],
+    ['reason', (box) => ({ ...REPORT(box), reason: 'line one\nline two' })],
+    ['notify-url', (box) => ({ ...REPORT(box), 'notify-url': box.canary.url.replace('127.0.0.1', 'example.com') })],
+    ['notify-url', (box) => ({ ...REPORT(box), 'notify-url': `${box.canary.url.replace('http://', 'http://user:pw@')}/hook` })],
+    ['notify-kind', (box) => ({ ...REPORT(box), 'notify-kind': 'discord' })],
+    ['notify-kind', (box) => ({ ...REPORT(box), 'notify-kind': 'auto' })],
+    ['notify-on', (box) => ({ ...REPORT(box), 'notify-on': 'sometimes' })],
+    ['alert-issue', (box) => ({ ...REPORT(box), 'alert-issue': 'yes' })],
+    ['github-token', (box) => ({ ...REPORT(box), 'github-token': '' })],
+    ['dry-run', (box) => ({ ...REPORT(box), 'dry-run': 'maybe' })],
   ],
 };
 

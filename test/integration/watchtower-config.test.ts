@@ -347,7 +347,7 @@ describe.skipIf(!vmReady)('watchtower-config apply (real sshd, compose and regis
     succeeded(result);
     expect(result.outputs.updated).toBe('1');
     expect(statSync(join(remoteDir, 'docker-config', 'config.json')).mode & 0o777).toBe(0o600);
-    const info = await fetch(`http://127.0.0.1:${appPort}/api/info`).then((answer) => answer.json());
+    const info = await fetch(`http://127.0.0.1:${appPort}/api/info`).then((answer) => answer.json() as Promise<unknown>);
     expect(info).toEqual({ service: 'web', build: { sha: 'first' } });
     expect(result.stdout.split('\n').filter((line) => line.includes(ADMIN.password) && !line.startsWith('::add-mask::'))).toEqual(
       [],

@@ -1,4 +1,4 @@
-// A fake of the GitHub REST endpoints PR mode uses. Every request the fake receives (path
+// A fake of the GitHub REST endpoints gitops-bump's PR mode and deploy-report's alert issue use. Every request the fake receives (path
 // and query parameters, JSON body) and every response it sends is checked against GitHub's
 // own OpenAPI description from @octokit/openapi; a mismatch is recorded and fails the test.
 // Responses are built from the schema (every required field present), then filled in.
@@ -32,15 +32,26 @@ function openapi() {
       components: Schema;
     };
     const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
-    ajv.addSchema({ $id: 'gh', components: spec.components });
+    ajv.addSchema(anchoredComponents(spec.components));
     loaded = { spec, ajv };
   }
   return loaded;
 }
 
-/** Replaces `#/components/...` references so a schema compiles against the added spec. */
+/**
+ * Replaces `#/components/...` references so a schema compiles against the added spec, and
+ * drops OpenAPI's `nullable` where there is no `type` beside it (a `$ref` or an `allOf`),
+ * which Ajv refuses to compile.
+ */
+const anchoredComponents = (components: Schema): Schema => ({ $id: 'gh', components: anchored(components) });
+
 function anchored(schema: unknown): unknown {
-  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'));
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'), (_key, value: unknown) => {
+    if (value && typeof value === 'object' && !Array.isArray(value) && 'nullable' in value && !('type' in value)) {
+      return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'nullable'));
+    }
+    return value;
+  });
 }
 
 function resolveRef(schema: Schema): Schema {
@@ -95,6 +106,8 @@ export interface FakeGitHub {
     autoMerge?: string;
     state: string;
   }[];
+  /** Issues (not pull requests), numbered with the pull requests as GitHub does. */
+  issues: { number: number; title: string; body: string; labels: string[]; state: 'open' | 'closed'; comments: string[] }[];
   requests: string[];
   /** OpenAPI mismatches, requests and responses alike. */
   violations: string[];
@@ -110,6 +123,9 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     '/repos/{owner}/{repo}/pulls',
     '/repos/{owner}/{repo}/pulls/{pull_number}',
     '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+    '/repos/{owner}/{repo}/issues',
+    '/repos/{owner}/{repo}/issues/{issue_number}',
+    '/repos/{owner}/{repo}/issues/{issue_number}/comments',
   ]) {
     for (const [method, operation] of Object.entries(spec.paths[template] ?? {})) {
       const names = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
@@ -126,15 +142,47 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
     }
     return validate;
   };
-  const state: FakeGitHub = { url: '', pulls: [], requests: [], violations: [], createFaults: [], close: async () => {} };
+  const state: FakeGitHub = {
+    url: '',
+    pulls: [],
+    issues: [],
+    requests: [],
+    violations: [],
+    createFaults: [],
+    close: async () => {},
+  };
+  const nextNumber = () => state.pulls.length + state.issues.length + 1;
+
+  /** An issue in the shape of the `issue` schema, filled in. */
+  const issueJson = (issue: FakeGitHub['issues'][number]) => {
+    const base = sample({ $ref: '#/components/schemas/issue' }) as Record<string, unknown>;
+    const label = sample({ $ref: '#/components/schemas/label' }) as Record<string, unknown>;
+    return {
+      ...base,
+      id: 5000 + issue.number,
+      node_id: `I_fake${issue.number}`,
+      number: issue.number,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      labels: issue.labels.map((name, index) => ({ ...label, id: index + 1, name })),
+      comments: issue.comments.length,
+      url: `${state.url}/repos/${owner}/${repo}/issues/${issue.number}`,
+      html_url: `https://github.com/${owner}/${repo}/issues/${issue.number}`,
+    };
+  };
 
   const check = (what: string, schema: Schema | undefined, value: unknown) => {
     if (!schema) {
       state.violations.push(`${what}: no schema in the OpenAPI description`);
       return;
     }
-    const validate = validator(what, schema);
-    if (!validate(value)) state.violations.push(`${what}: ${ajv.errorsText(validate.errors)}`);
+    try {
+      const validate = validator(what, schema);
+      if (!validate(value)) state.violations.push(`${what}: ${ajv.errorsText(validate.errors)}`);
+    } catch (error) {
+      state.violations.push(`${what}: the schema did not compile: ${(error as Error).message}`);
+    }
   };
 
   /** A pull request in the shape of `schema` (pull-request or pull-request-simple), filled in. */
@@ -232,6 +280,49 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
         );
         return;
       }
+      if (operation.template === '/repos/{owner}/{repo}/issues' && req.method === 'GET') {
+        const wanted = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
+        const stateWanted = url.searchParams.get('state') ?? 'open';
+        const found = state.issues.filter(
+          (issue) =>
+            (stateWanted === 'all' || issue.state === stateWanted) && wanted.every((label) => issue.labels.includes(label)),
+        );
+        respond(res, operation, 200, found.map(issueJson));
+        return;
+      }
+      if (operation.template === '/repos/{owner}/{repo}/issues' && req.method === 'POST') {
+        const issue = {
+          number: nextNumber(),
+          title: String(body?.title),
+          body: typeof body?.body === 'string' ? body.body : '',
+          labels: ((body?.labels ?? []) as string[]).map(String),
+          state: 'open' as const,
+          comments: [],
+        };
+        state.issues.push(issue);
+        respond(res, operation, 201, issueJson(issue));
+        return;
+      }
+      const issue = state.issues.find((entry) => entry.number === Number(params.issue_number));
+      if (operation.template === '/repos/{owner}/{repo}/issues/{issue_number}/comments' && req.method === 'POST') {
+        if (!issue) {
+          respond(res, operation, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+          return;
+        }
+        issue.comments.push(String(body?.body));
+        const comment = sample({ $ref: '#/components/schemas/issue-comment' }) as Record<string, unknown>;
+        respond(res, operation, 201, { ...comment, id: 9000 + issue.comments.length, body: String(body?.body) });
+        return;
+      }
+      if (operation.template === '/repos/{owner}/{repo}/issues/{issue_number}' && req.method === 'PATCH') {
+        if (!issue) {
+          respond(res, operation, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+          return;
+        }
+        if (body?.state === 'open' || body?.state === 'closed') issue.state = body.state;
+        respond(res, operation, 200, issueJson(issue));
+        return;
+      }
       if (operation.template === '/repos/{owner}/{repo}/pulls' && req.method === 'POST') {
         // GitHub refuses a second open PR for the same head and base with a 422.
         if (state.pulls.some((pull) => pull.state === 'open' && pull.head === body?.head && pull.base === body?.base)) {
@@ -249,7 +340,7 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
           return;
         }
         const pull = {
-          number: state.pulls.length + 1,
+          number: nextNumber(),
           head: String(body?.head),
           base: String(body?.base),
           title: String(body?.title),

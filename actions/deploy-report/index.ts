@@ -1,0 +1,4 @@
+import { runAction } from '../../packages/shared/run-action.js';
+import { main } from './main.js';
+
+await runAction('deploy-report', main);
