@@ -1,6 +1,9 @@
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../../packages/shared/errors.js';
 import { isDigest, isImageReference } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of deploy-report/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
@@ -9,6 +12,10 @@ export const DEFAULTS = {
   'alert-issue': 'false',
   'dry-run': 'false',
 } as const;
+
+/** Bounds on report-dir: files read, and bytes a file. */
+const MAX_FILES = 500;
+const MAX_FILE_BYTES = 256 * 1024;
 
 export const OUTCOMES = ['deployed', 'failed', 'rolled-back'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -73,8 +80,7 @@ export function readConfig(inputs: Inputs): ReportConfig {
     environment,
     outcome: outcomeValue as Outcome,
     option: option as ReportConfig['option'],
-    services: readServices(inputs.text('services')),
-    phases: readPhases(inputs.text('phases')),
+    ...readLists(inputs),
     reason,
     notify:
       notifyUrl === undefined ? undefined : readNotify(inputs, notifyUrl, inputs.choice('notify-kind', NOTIFY_KINDS, 'auto')),
@@ -85,38 +91,90 @@ export function readConfig(inputs: Inputs): ReportConfig {
   };
 }
 
-function jsonList(name: string, text: string | undefined): Record<string, unknown>[] {
+/**
+ * The inputs' services and phases, then those of each JSON file in report-dir (what the
+ * matrix legs uploaded as artifacts: `{ "phases": [...], "services": [...] }`). Phases are
+ * put in order of their start.
+ */
+function readLists(inputs: Inputs): { services: ServiceLine[]; phases: Phase[] } {
+  const services = readServices(inputs.text('services'));
+  // Several lists, one a line, are joined: each job of a workflow reports its own.
+  const phases = (inputs.text('phases') ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .flatMap((line) => readPhases(line));
+  const dirInput = inputs.string('report-dir');
+  const dir = dirInput === undefined ? undefined : confinedPath('report-dir', dirInput);
+  if (dir !== undefined && existsSync(dir)) {
+    if (!lstatSync(dir).isDirectory()) throw new InputError('report-dir', `must be a folder; got "${dirInput ?? ''}"`);
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
+    if (files.length > MAX_FILES) throw new InputError('report-dir', `holds over ${MAX_FILES} JSON files`);
+    for (const name of files) {
+      const path = confinedPath('report-dir', join(dirInput ?? '', name), { mustExist: true });
+      const stat = lstatSync(path);
+      if (!stat.isFile() || stat.size > MAX_FILE_BYTES)
+        throw new InputError('report-dir', `${name} must be a file of at most ${MAX_FILE_BYTES / 1024} KiB`);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        throw new InputError('report-dir', `${name} is not JSON`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new InputError('report-dir', `${name} must hold { "phases": [...], "services": [...] }`);
+      const record = parsed as { phases?: unknown; services?: unknown };
+      // An error names report-dir and the file: "input 'report-dir' build-web.json: services ...".
+      services.push(...readServices(listText(record.services), 'report-dir', `${name}: services`));
+      phases.push(...readPhases(listText(record.phases), 'report-dir', `${name}: phases`));
+    }
+  }
+  phases.sort((a, b) => a.started.getTime() - b.started.getTime());
+  return { services, phases };
+}
+
+const listText = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
+
+/** `where` prefixes each message: a file's name and field when the list came from report-dir. */
+function jsonList(name: string, text: string | undefined, where = ''): Record<string, unknown>[] {
   if (text === undefined) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new InputError(name, 'must be a JSON list');
+    throw new InputError(name, `${where}must be a JSON list`);
   }
   if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== 'object' || item === null || Array.isArray(item)))
-    throw new InputError(name, 'must be a JSON list of objects');
-  if (parsed.length > MAX_ITEMS) throw new InputError(name, `must hold at most ${MAX_ITEMS} items`);
+    throw new InputError(name, `${where}must be a JSON list of objects`);
+  if (parsed.length > MAX_ITEMS) throw new InputError(name, `${where}must hold at most ${MAX_ITEMS} items`);
   return parsed as Record<string, unknown>[];
 }
 
 const optionalString = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-export function readServices(text: string | undefined): ServiceLine[] {
-  return jsonList('services', text).map((item, index) => {
+export function readServices(text: string | undefined, input = 'services', source?: string): ServiceLine[] {
+  const where = source === undefined ? '' : `${source} `;
+  return jsonList(input, text, where).map((item, index) => {
     const service = optionalString(item.service) ?? '';
     if (!SERVICE.test(service))
-      throw new InputError('services', `item ${index + 1}: service must be a service name (lower-case letters, digits, . _ -)`);
+      throw new InputError(
+        input,
+        `${where}item ${index + 1}: service must be a service name (lower-case letters, digits, . _ -)`,
+      );
     const image = optionalString(item.image);
     if (image !== undefined && !isImageReference(image))
-      throw new InputError('services', `${service}: image must be an image reference`);
+      throw new InputError(input, `${where}${service}: image must be an image reference`);
     const digest = optionalString(item.digest);
-    if (digest !== undefined && !isDigest(digest)) throw new InputError('services', `${service}: digest must be sha256:<64 hex>`);
+    if (digest !== undefined && !isDigest(digest))
+      throw new InputError(input, `${where}${service}: digest must be sha256:<64 hex>`);
     const urlText = optionalString(item.url);
     let url: URL | undefined;
     if (urlText !== undefined) {
       url = URL.canParse(urlText) ? new URL(urlText) : undefined;
       if (!url || !['http:', 'https:'].includes(url.protocol) || url.username || url.password)
-        throw new InputError('services', `${service}: url must be an http(s) URL with no credentials`);
+        throw new InputError(input, `${where}${service}: url must be an http(s) URL with no credentials`);
     }
     return { service, image, digest, url };
   });
@@ -124,23 +182,24 @@ export function readServices(text: string | undefined): ServiceLine[] {
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-export function readPhases(text: string | undefined): Phase[] {
-  return jsonList('phases', text).map((item, index) => {
+export function readPhases(text: string | undefined, input = 'phases', source?: string): Phase[] {
+  const where = source === undefined ? '' : `${source} `;
+  return jsonList(input, text, where).map((item, index) => {
     const name = optionalString(item.name) ?? '';
     // eslint-disable-next-line no-control-regex
     if (name === '' || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name))
-      throw new InputError('phases', `item ${index + 1}: name must be one line of at most 100 characters`);
+      throw new InputError(input, `${where}item ${index + 1}: name must be one line of at most 100 characters`);
     const times = (['started', 'finished'] as const).map((field) => {
       const value = optionalString(item[field]) ?? '';
       if (!ISO_TIME.test(value) || Number.isNaN(Date.parse(value)))
-        throw new InputError('phases', `${name}: ${field} must be an ISO 8601 time such as 2026-11-23T10:00:00Z`);
+        throw new InputError(input, `${where}${name}: ${field} must be an ISO 8601 time such as 2026-11-23T10:00:00Z`);
       return new Date(value);
     });
     const [started, finished] = times as [Date, Date];
-    if (finished < started) throw new InputError('phases', `${name}: finished is before started`);
+    if (finished < started) throw new InputError(input, `${where}${name}: finished is before started`);
     const result = optionalString(item.result) ?? 'success';
     if (!(PHASE_RESULTS as readonly string[]).includes(result))
-      throw new InputError('phases', `${name}: result must be one of ${PHASE_RESULTS.join(', ')}`);
+      throw new InputError(input, `${where}${name}: result must be one of ${PHASE_RESULTS.join(', ')}`);
     return { name, started, finished, result: result as Phase['result'] };
   });
 }

@@ -3,12 +3,14 @@
 // mode, image@digest into the GitOps repo's values) -> ArgoCD syncs -> verify (health-gate on
 // the new SHA); then a broken release -> the gate fails -> rollback (gitops-bump revert: last,
 // rollback.yml's option a) -> ArgoCD syncs -> the gate passes on the old SHA.
+// The run ends with deploy-report: the broken release opens the alert issue, and release 4
+// (the backend fixed) closes it.
 // Real: git (the GitOps repo served by git http-backend with a token check), Docker engine,
 // Debian's docker-registry. Fakes: the ACR token front, Entra ID, the runner's ID-token
-// endpoint, and ArgoCD itself: `argoSync` below reads the values from the GitOps repo and
+// endpoint, GitHub's REST API (the report's alert issue), and ArgoCD itself: `argoSync` below reads the values from the GitOps repo and
 // applies them with docker compose, as ArgoCD would apply the rendered chart.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +21,7 @@ import { hasCompose, hasDocker, hasRegistry } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
 import { freePort } from '../support/http-server.js';
+import { ReleaseReport } from '../support/release-report.js';
 import { runAction } from '../support/run-action.js';
 import {
   changes,
@@ -27,6 +30,7 @@ import {
   gateRelease,
   pushImage,
   reportTimes,
+  SAMPLE,
   SampleApp,
   SERVICES,
   show,
@@ -43,12 +47,14 @@ describe.skipIf(!ready)('Option A end to end', () => {
   let app: SampleApp;
   let work: string;
   let gitopsDir: string;
+  let report: ReleaseReport;
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
     acr = await startFakeAcr();
     gitServer = await startGitServer(GITOPS_TOKEN);
     app = new SampleApp(acr.registry);
+    report = await ReleaseReport.start('a', 'production');
     work = mkdtempSync(join(tmpdir(), 'option-a-'));
     for (const service of SERVICES) ports[service] = await freePort();
 
@@ -78,6 +84,7 @@ describe.skipIf(!ready)('Option A end to end', () => {
   });
 
   afterAll(async () => {
+    await report?.close();
     await run('docker-compose', ['-p', 'omisargo', 'down', '--remove-orphans'], { cwd: join(work, 'cluster') }).catch(
       () => undefined,
     );
@@ -115,12 +122,16 @@ describe.skipIf(!ready)('Option A end to end', () => {
   /** The build jobs, then the bump job with every new digest. */
   async function buildAndBump(dir: string, entries: Entry[], sha: string): Promise<RunResult> {
     const images: string[] = [];
-    for (const entry of entries)
-      images.push(`${entry.image}@${(await pushImage(acr, entry, dir, sha, sha)).outputs.digest ?? ''}`);
+    for (const entry of entries) {
+      const pushed = await report.phase(`build ${entry.service}`, () => pushImage(acr, entry, dir, sha, sha));
+      images.push(`${entry.image}@${pushed.outputs.digest ?? ''}`);
+    }
     const inputs = { ...gitopsInputs(), images: images.join('\n'), 'commit-message': 'deploy(production): {images}' };
     return show(
       'gitops-bump',
-      await runAction('gitops-bump', inputs, { env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'omis/app', GITHUB_RUN_ID: '7' } }),
+      await report.phase('bump', () =>
+        runAction('gitops-bump', inputs, { env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'omis/app', GITHUB_RUN_ID: '7' } }),
+      ),
     );
   }
 
@@ -128,10 +139,12 @@ describe.skipIf(!ready)('Option A end to end', () => {
     const sha1 = app.release({}, 'release 1');
     const started = performance.now();
     const dir1 = app.checkout();
-    expect((await buildAndBump(dir1, await changes(dir1, sha1), sha1)).outputs.changed).toBe('true');
+    const entries1 = await report.phase('changes', () => changes(dir1, sha1));
+    expect((await buildAndBump(dir1, entries1, sha1)).outputs.changed).toBe('true');
     await argoSync();
-    show('health-gate', await gate(ports, SERVICES, sha1));
+    show('health-gate', await report.phase('gate', () => gate(ports, SERVICES, sha1)));
     const pushToHealthy = (performance.now() - started) / 1000;
+    expect((await report.send('deployed', { entries: entries1, sha: sha1 })).outputs['issue-action']).toBe('none');
 
     // A release of the backend alone: the bump touches its digest only; the frontend keeps
     // release 1, and the gate asks the new SHA of the backend only.
@@ -150,11 +163,11 @@ describe.skipIf(!ready)('Option A end to end', () => {
 
     const sha3 = app.releaseBrokenBackend();
     const dir3 = app.checkout();
-    const entries3 = await changes(dir3, sha3, sha2);
+    const entries3 = await report.phase('changes', () => changes(dir3, sha3, sha2));
     expect(entries3.map((entry) => entry.service)).toEqual(['backend']);
     await buildAndBump(dir3, entries3, sha3);
     await argoSync();
-    const bad = await gate(ports, ['backend'], sha3, { 'failure-threshold': '3' });
+    const bad = await report.phase('gate', () => gate(ports, ['backend'], sha3, { 'failure-threshold': '3' }));
     expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
       `health-gate failed: ${bad.outputs.reason}`,
     );
@@ -163,7 +176,10 @@ describe.skipIf(!ready)('Option A end to end', () => {
     );
 
     const rollbackStarted = performance.now();
-    const revert = show('gitops-bump revert: last', await runAction('gitops-bump', { ...gitopsInputs(), revert: 'last' }));
+    const revert = show(
+      'gitops-bump revert: last',
+      await report.phase('rollback', () => runAction('gitops-bump', { ...gitopsInputs(), revert: 'last' })),
+    );
     expect(revert.outputs.changed).toBe('true');
     await argoSync();
     for (const result of await gateRelease(ports, ['backend'], sha2)) show('health-gate after rollback', result);
@@ -173,6 +189,24 @@ describe.skipIf(!ready)('Option A end to end', () => {
       .split('\n');
     expect(log[0]).toMatch(/^Revert "deploy\(production\): /);
     expect(execFileSync('git', ['--git-dir', gitopsDir, 'rev-list', '--merges', 'main'], { encoding: 'utf8' })).toBe('');
+
+    // The report of the broken release opens the alert issue; the next good release closes it.
+    const alerted = await report.send('rolled-back', { entries: entries3, sha: sha3 }, bad.outputs.reason);
+    expect(alerted.outputs['issue-action']).toBe('opened');
+    expect(report.alerts()).toMatchObject([{ title: 'Deploy to production failing', state: 'open' }]);
+    const sha4 = app.release(
+      { 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') },
+      'release 4: backend fixed',
+    );
+    const dir4 = app.checkout();
+    const entries4 = await report.phase('changes', () => changes(dir4, sha4, sha3));
+    await buildAndBump(dir4, entries4, sha4);
+    await argoSync();
+    for (const result of await report.phase('gate', () => gateRelease(ports, ['backend'], sha4))) show('health-gate', result);
+    expect((await report.send('deployed', { entries: entries4, sha: sha4 })).outputs['issue-action']).toBe('closed');
+    expect(report.alerts()).toMatchObject([{ state: 'closed' }]);
+    expect(report.github.violations).toEqual([]);
+
     reportTimes('A', pushToHealthy, rollbackSeconds);
     expect(pushToHealthy).toBeLessThan(90);
     expect(rollbackSeconds).toBeLessThan(30);

@@ -11,8 +11,12 @@
 // kube-apiserver, kube-controller-manager, kube-scheduler) with kwok as the nodes, the
 // sample chart, and the containers the serving stand-in runs from what Kubernetes rolled out.
 // FAKES: the ACR token front, Entra ID, the runner's ID-token endpoint, ARM, AKS's Entra
-// sign-in (a TokenReview webhook), and the stand-in's networking (a loopback port per
-// Deployment instead of Services and an ingress). The toolchain steps are not run.
+// sign-in (a TokenReview webhook), GitHub's REST API (the report's alert issue), and the
+// stand-in's networking (a loopback port per Deployment instead of Services and an
+// ingress). The toolchain steps are not run. The run ends with deploy-report: the broken
+// release opens the alert issue, and release 4 (the backend fixed) closes it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../packages/runner/harness.js';
 import { controlPlaneBin, ensureTools } from '../../scripts/tools.mjs';
@@ -29,11 +33,13 @@ import {
   gateRelease,
   pushImage,
   reportTimes,
+  SAMPLE,
   SampleApp,
   SERVICES,
   show,
   showFailure,
 } from '../support/sample-app.js';
+import { ReleaseReport } from '../support/release-report.js';
 import { type Serving, startServing } from '../support/serving.js';
 
 const ENVIRONMENT = 'production';
@@ -52,6 +58,7 @@ describe.skipIf(!ready)('Option C end to end', () => {
   let arm: FakeArm;
   let app: SampleApp;
   let serving: Serving;
+  let report: ReleaseReport;
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -67,9 +74,11 @@ describe.skipIf(!ready)('Option C end to end', () => {
     for (const service of SERVICES) ports[service] = await freePort();
     const byDeployment = Object.fromEntries(SERVICES.map((service) => [`${RELEASE}-${service}`, ports[service] ?? 0]));
     serving = await startServing(plane, NAMESPACE, byDeployment, { host: acr.registry, ...ADMIN });
+    report = await ReleaseReport.start('c', ENVIRONMENT);
   }, 240_000);
 
   afterAll(async () => {
+    await report?.close();
     await serving?.close();
     await arm?.close();
     await site?.close();
@@ -104,18 +113,20 @@ describe.skipIf(!ready)('Option C end to end', () => {
   /** option-c-aks.yml's jobs for one push, up to the upgrade. */
   async function release(sha: string, before: string | undefined, expected: string[]) {
     const dir = app.checkout();
-    const entries = await changes(dir, sha, before);
+    const entries = await report.phase('changes', () => changes(dir, sha, before));
     expect(entries.map((entry) => entry.service)).toEqual(expected);
-    for (const entry of entries) await pushImage(acr, entry, dir, sha, sha);
+    for (const entry of entries) await report.phase(`build ${entry.service}`, () => pushImage(acr, entry, dir, sha, sha));
     const upgraded = show(
       'helm-deploy upgrade',
-      await helmDeploy(dir, {
-        chart: CHART,
-        'values-files': `${CHART}/environments/${ENVIRONMENT}/values.yaml`,
-        set: entries.map((entry) => `${entry.service}.image.tag=${sha}`).join('\n'),
-      }),
+      await report.phase('deploy', () =>
+        helmDeploy(dir, {
+          chart: CHART,
+          'values-files': `${CHART}/environments/${ENVIRONMENT}/values.yaml`,
+          set: entries.map((entry) => `${entry.service}.image.tag=${sha}`).join('\n'),
+        }),
+      ),
     );
-    return { dir, upgraded };
+    return { dir, entries, upgraded };
   }
 
   it('deploys the new SHA with Helm, keeps unchanged services, and rolls a broken release back', async () => {
@@ -124,8 +135,9 @@ describe.skipIf(!ready)('Option C end to end', () => {
     const started = performance.now();
     const first = await release(sha1, undefined, SERVICES);
     expect(first.upgraded.outputs).toMatchObject({ revision: '1', status: 'deployed', 'previous-revision': '' });
-    for (const result of await gateRelease(ports, SERVICES, sha1)) show('health-gate', result);
+    for (const result of await report.phase('gate', () => gateRelease(ports, SERVICES, sha1))) show('health-gate', result);
     const pushToHealthy = (performance.now() - started) / 1000;
+    expect((await report.send('deployed', { entries: first.entries, sha: sha1 })).outputs['issue-action']).toBe('none');
     expect(arm.calls.at(-1)).toMatchObject({ operation: 'listClusterUserCredential', query: { format: 'exec' } });
     expect(webhook.reviews().authenticated).toBeGreaterThan(0);
 
@@ -142,7 +154,7 @@ describe.skipIf(!ready)('Option C end to end', () => {
     const third = await release(sha3, sha2, ['backend']);
     expect(third.upgraded.outputs).toMatchObject({ revision: '3', 'previous-revision': '2', status: 'deployed' });
     await serving.until(`${RELEASE}-backend`, new RegExp(`:${sha3}$`));
-    const bad = await gate(ports, ['backend'], sha3, { 'failure-threshold': '3' });
+    const bad = await report.phase('gate', () => gate(ports, ['backend'], sha3, { 'failure-threshold': '3' }));
     expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
       `health-gate failed: ${bad.outputs.reason}`,
     );
@@ -154,7 +166,9 @@ describe.skipIf(!ready)('Option C end to end', () => {
     const rollbackStarted = performance.now();
     const rolled = show(
       'helm-deploy rollback',
-      await helmDeploy(third.dir, { action: 'rollback', revision: third.upgraded.outputs['previous-revision'] ?? '' }),
+      await report.phase('rollback', () =>
+        helmDeploy(third.dir, { action: 'rollback', revision: third.upgraded.outputs['previous-revision'] ?? '' }),
+      ),
     );
     expect(rolled.outputs).toMatchObject({ revision: '4', 'previous-revision': '3', 'rolled-back': 'true' });
     show(
@@ -170,6 +184,20 @@ describe.skipIf(!ready)('Option C end to end', () => {
     expect(await info(ports.frontend!)).toMatchObject({ build: { sha: sha1 } });
     const history = JSON.parse(rolled.outputs.history ?? '[]') as { revision: number; description: string }[];
     expect(history.at(-1)?.description).toBe('Rollback to 2');
+
+    // --- the report of the broken release opens the alert issue; the next good release closes it
+    const alerted = await report.send('rolled-back', { entries: third.entries, sha: sha3 }, bad.outputs.reason);
+    expect(alerted.outputs['issue-action']).toBe('opened');
+    expect(report.alerts()).toMatchObject([{ title: `Deploy to ${ENVIRONMENT} failing`, state: 'open' }]);
+    const sha4 = app.release(
+      { 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') },
+      'release 4: backend fixed',
+    );
+    const fourth = await release(sha4, sha3, ['backend']);
+    for (const result of await report.phase('gate', () => gateRelease(ports, ['backend'], sha4))) show('health-gate', result);
+    expect((await report.send('deployed', { entries: fourth.entries, sha: sha4 })).outputs['issue-action']).toBe('closed');
+    expect(report.alerts()).toMatchObject([{ state: 'closed', comments: [expect.stringMatching(/^Deployed successfully/)] }]);
+    expect(report.github.violations).toEqual([]);
 
     reportTimes('C', pushToHealthy, rollbackSeconds);
     expect(pushToHealthy).toBeLessThan(90);

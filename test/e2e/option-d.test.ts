@@ -5,9 +5,11 @@
 // of the backend alone, with the frontend untouched; then a broken release -> the gate fails
 // -> rollback (rollback.yml's steps: production-last-good -> production, apply) -> healthy on
 // the last good images.
+// The run ends with deploy-report: the broken release opens the alert issue, and release 4
+// (the backend fixed) closes it.
 // Real: git, Docker engine, Debian's docker-registry (token auth), sshd on 127.0.0.1 and
 // docker compose as the VM. Fakes: the ACR token front, Entra ID, the runner's ID-token
-// endpoint (test/support/fake-acr.ts). The toolchain steps (setup-node, yarn, javac) are the
+// endpoint (test/support/fake-acr.ts), GitHub's REST API (the report's alert issue). The toolchain steps (setup-node, yarn, javac) are the
 // runner's and are not run here.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import type { RunResult } from '../../packages/runner/harness.js';
 import { hasCompose, hasDocker, hasRegistry, hasSshd } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { freePort } from '../support/http-server.js';
+import { ReleaseReport } from '../support/release-report.js';
 import { runAction } from '../support/run-action.js';
 import {
   changes,
@@ -28,6 +31,7 @@ import {
   promoteImages,
   pushImage,
   reportTimes,
+  SAMPLE,
   SampleApp,
   SERVICES,
   show,
@@ -47,11 +51,13 @@ describe.skipIf(!ready)('Option D end to end', () => {
   let app: SampleApp;
   let work: string;
   let remoteDir: string;
+  let report: ReleaseReport;
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
     acr = await startFakeAcr();
     sshd = await startSshd();
+    report = await ReleaseReport.start('d', ENVIRONMENT);
     app = new SampleApp(acr.registry);
     work = mkdtempSync(join(tmpdir(), 'option-d-'));
     remoteDir = join(work, 'vm', 'omis');
@@ -68,6 +74,7 @@ describe.skipIf(!ready)('Option D end to end', () => {
   });
 
   afterAll(async () => {
+    await report?.close();
     await run('docker-compose', ['down', '--remove-orphans'], { cwd: remoteDir }).catch(() => undefined);
     await sshd?.close();
     await acr?.close();
@@ -101,11 +108,16 @@ describe.skipIf(!ready)('Option D end to end', () => {
    */
   async function release(sha: string, before: string | undefined, expected: string[]) {
     const dir = app.checkout();
-    const entries = await changes(dir, sha, before);
+    const entries = await report.phase('changes', () => changes(dir, sha, before));
     expect(entries.map((entry) => entry.service)).toEqual(expected);
-    for (const entry of entries) await pushImage(acr, entry, dir, sha, sha);
-    await promoteImages(acr, entries, sha, ENVIRONMENT);
-    const applied = show('watchtower-config apply', await deploy(dir));
+    for (const entry of entries) await report.phase(`build ${entry.service}`, () => pushImage(acr, entry, dir, sha, sha));
+    const applied = show(
+      'watchtower-config apply',
+      await report.phase('deploy', async () => {
+        await promoteImages(acr, entries, sha, ENVIRONMENT);
+        return deploy(dir);
+      }),
+    );
     return { dir, entries, applied };
   }
 
@@ -115,9 +127,10 @@ describe.skipIf(!ready)('Option D end to end', () => {
     const started = performance.now();
     const first = await release(sha1, undefined, SERVICES);
     expect(first.applied.outputs.updated).toBe('3');
-    for (const result of await gateRelease(ports, SERVICES, sha1)) show('health-gate', result);
+    for (const result of await report.phase('gate', () => gateRelease(ports, SERVICES, sha1))) show('health-gate', result);
     const pushToHealthy = (performance.now() - started) / 1000;
     await promoteImages(acr, first.entries, sha1, `${ENVIRONMENT}-last-good`);
+    expect((await report.send('deployed', { entries: first.entries, sha: sha1 })).outputs['issue-action']).toBe('none');
 
     // --- release 2: only the backend changed; the frontend still runs release 1 ------------
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
@@ -131,8 +144,8 @@ describe.skipIf(!ready)('Option D end to end', () => {
 
     // --- release 3: the backend is broken (no /api/info) ----------------------------------
     const sha3 = app.releaseBrokenBackend();
-    await release(sha3, sha2, ['backend']);
-    const bad = await gate(ports, ['backend'], sha3, { 'failure-threshold': '3' });
+    const third = await release(sha3, sha2, ['backend']);
+    const bad = await report.phase('gate', () => gate(ports, ['backend'], sha3, { 'failure-threshold': '3' }));
     expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
       `health-gate failed: ${bad.outputs.reason}`,
     );
@@ -142,9 +155,12 @@ describe.skipIf(!ready)('Option D end to end', () => {
 
     // --- rollback: rollback.yml's option d: every service back to production-last-good ----
     const rollbackStarted = performance.now();
-    const all = show('build-matrix (all)', await runAction('build-matrix', { all: 'true' }, { cwd: app.checkout() }));
-    await promoteImages(acr, matrixEntries(all), `${ENVIRONMENT}-last-good`, ENVIRONMENT);
-    expect(show('watchtower-config apply (rollback)', await deploy(app.checkout())).outputs.updated).toBe('1');
+    const restored = await report.phase('rollback', async () => {
+      const all = show('build-matrix (all)', await runAction('build-matrix', { all: 'true' }, { cwd: app.checkout() }));
+      await promoteImages(acr, matrixEntries(all), `${ENVIRONMENT}-last-good`, ENVIRONMENT);
+      return show('watchtower-config apply (rollback)', await deploy(app.checkout()));
+    });
+    expect(restored.outputs.updated).toBe('1');
     show(
       'health-gate after rollback',
       await runAction('health-gate', {
@@ -156,6 +172,20 @@ describe.skipIf(!ready)('Option D end to end', () => {
     const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
     expect(await info(ports.backend!)).toMatchObject({ build: { sha: sha2 } });
     expect(await info(ports.frontend!)).toMatchObject({ build: { sha: sha1 } });
+
+    // The report of the broken release opens the alert issue; the next good release closes it.
+    const alerted = await report.send('rolled-back', { entries: third.entries, sha: sha3 }, bad.outputs.reason);
+    expect(alerted.outputs['issue-action']).toBe('opened');
+    expect(report.alerts()).toMatchObject([{ title: `Deploy to ${ENVIRONMENT} failing`, state: 'open' }]);
+    const sha4 = app.release(
+      { 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') },
+      'release 4: backend fixed',
+    );
+    const fourth = await release(sha4, sha3, ['backend']);
+    for (const result of await report.phase('gate', () => gateRelease(ports, ['backend'], sha4))) show('health-gate', result);
+    expect((await report.send('deployed', { entries: fourth.entries, sha: sha4 })).outputs['issue-action']).toBe('closed');
+    expect(report.alerts()).toMatchObject([{ state: 'closed' }]);
+    expect(report.github.violations).toEqual([]);
 
     reportTimes('D', pushToHealthy, rollbackSeconds);
     expect(pushToHealthy).toBeLessThan(90);

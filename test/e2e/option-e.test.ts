@@ -16,7 +16,9 @@
 // @azure/arm-appservice client in slot-swap-oracle.test.ts) whose live site per slot passes
 // requests on to the containers of the images the slot runs (`/status/<container>/...` to a
 // sidecar: the routing a production frontend would do); the ACR token front; Entra ID; the
-// runner's ID-token endpoint. The production-only failure of the last release is a fault the
+// runner's ID-token endpoint; GitHub's REST API (the report's alert issue). The run ends with
+// deploy-report after each release: release 3 opens the alert issue, release 4 comments on
+// it, and release 5 (good) closes it. The production-only failure of the last release is a fault the
 // fake injects (its live production site answers 500 for that image). Toolchain steps are
 // not run.
 import { readFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { type ContainerPool, startContainerPool } from '../support/containers.js
 import { hasDocker, hasRegistry } from '../support/daemons.js';
 import { ADMIN, CLIENT, type FakeAcr, startFakeAcr, TENANT } from '../support/fake-acr.js';
 import { type FakeAppService, startFakeAppService } from '../support/fake-appservice.js';
+import { ReleaseReport } from '../support/release-report.js';
 import { runAction } from '../support/run-action.js';
 import {
   changes,
@@ -59,6 +62,7 @@ describe.skipIf(!ready)('Option E end to end', () => {
   let pool: ContainerPool;
   let arm: FakeAppService;
   let app: SampleApp;
+  let report: ReleaseReport;
 
   beforeAll(async () => {
     acr = await startFakeAcr();
@@ -70,9 +74,11 @@ describe.skipIf(!ready)('Option E end to end', () => {
       serve: pool.originOf,
     });
     app = new SampleApp(acr.registry);
+    report = await ReleaseReport.start('e', 'production');
   }, 120_000);
 
   afterAll(async () => {
+    await report?.close();
     await arm?.close();
     await pool?.close();
     await acr?.close();
@@ -119,7 +125,10 @@ describe.skipIf(!ready)('Option E end to end', () => {
     const plan = runStep(WORKFLOW, 'stage', 'plan', { SITECONTAINERS: sitecontainers, MATRIX: matrix, SHA: sha });
     expect(plan.code).toBe(0);
     const release = plan.outputs.sitecontainers ?? '';
-    const deployed = show('slot-swap deploy (staging slot)', await slotSwap({ action: 'deploy', sitecontainers: release }));
+    const deployed = show(
+      'slot-swap deploy (staging slot)',
+      await report.phase('deploy to the slot', () => slotSwap({ action: 'deploy', sitecontainers: release })),
+    );
     expect(deployed.outputs.result).toBe('deployed');
     const urls = runStep(WORKFLOW, 'stage', 'urls', {
       SLOT_URL: deployed.outputs['slot-url'] ?? '',
@@ -149,9 +158,9 @@ describe.skipIf(!ready)('Option E end to end', () => {
   /** Builds and pushes a release; returns its build-matrix entries. */
   async function build(sha: string, before: string | undefined, expected: string[]): Promise<Entry[]> {
     const dir = app.checkout();
-    const entries = await changes(dir, sha, before);
+    const entries = await report.phase('changes', () => changes(dir, sha, before));
     expect(entries.map((entry) => entry.service)).toEqual(expected);
-    for (const entry of entries) await pushImage(acr, entry, dir, sha, sha);
+    for (const entry of entries) await report.phase(`build ${entry.service}`, () => pushImage(acr, entry, dir, sha, sha));
     return entries;
   }
 
@@ -163,13 +172,15 @@ describe.skipIf(!ready)('Option E end to end', () => {
     // --- release 1: every service is new -------------------------------------------------
     const sha1 = app.release({}, 'release 1');
     const started = performance.now();
-    const planned1 = await stage(sha1, await build(sha1, undefined, SERVICES));
+    const entries1 = await build(sha1, undefined, SERVICES);
+    const planned1 = await stage(sha1, entries1);
     for (const gate of planned1.gates) show('health-gate (slot)', gate);
     const first = await promote(sha1, planned1);
     for (const gate of first.gates) show('health-gate (production)', gate);
     const pushToHealthy = (performance.now() - started) / 1000;
     expect(first.swapped.outputs.result).toBe('swapped');
     expect(Object.values(productionImages()).map(tagOf)).toEqual([sha1, sha1, sha1]);
+    expect((await report.send('deployed', { entries: entries1, sha: sha1 })).outputs['issue-action']).toBe('none');
 
     // --- release 2: only the backend; frontend and csvtomdb stay as production runs them --
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
@@ -186,7 +197,8 @@ describe.skipIf(!ready)('Option E end to end', () => {
     // --- release 3: the backend lost its /api/info; the slot gate stops it ------------------
     const before3 = productionImages();
     const sha3 = app.releaseBrokenBackend();
-    const planned3 = await stage(sha3, await build(sha3, sha2, ['backend']));
+    const entries3 = await build(sha3, sha2, ['backend']);
+    const planned3 = await stage(sha3, entries3);
     const slotGate = planned3.gates[0]!;
     expect(showFailure('health-gate on the slot (expected to fail)', slotGate)).toBe(
       `health-gate failed: ${slotGate.outputs.reason}`,
@@ -195,6 +207,8 @@ describe.skipIf(!ready)('Option E end to end', () => {
     // The stage job failed: promote never runs. Production is untouched.
     expect(productionImages()).toEqual(before3);
     expect(arm.calls.filter((call) => /slotsswap|applySlotConfig/.test(call) && call.includes('POST')).length).toBe(4);
+    const failed = await report.send('failed', { entries: entries3, sha: sha3 }, slotGate.outputs.reason);
+    expect(failed.outputs['issue-action']).toBe('opened');
 
     // --- release 4: the backend is fixed, but fails in production after the swap ----------
     const sha4 = app.release(
@@ -210,14 +224,33 @@ describe.skipIf(!ready)('Option E end to end', () => {
     const productionGate = fourth.gates[0]!;
     expect(showFailure('health-gate on production (expected to fail)', productionGate)).toMatch(/status 500/);
     const backStarted = performance.now();
-    const back = show('slot-swap swap-back', await slotSwap({ action: 'swap-back' }));
+    const back = show('slot-swap swap-back', await report.phase('swap back', () => slotSwap({ action: 'swap-back' })));
     expect(back.outputs.result).toBe('swapped-back');
-    show('health-gate after the swap back', await healthGate(planned4.urls['production-all-urls']!));
+    show(
+      'health-gate after the swap back',
+      await report.phase('gate after the swap back', () => healthGate(planned4.urls['production-all-urls']!)),
+    );
     const swapBackSeconds = (performance.now() - backStarted) / 1000;
     expect(productionImages()).toEqual(before3);
     // Production answers on the release before: the backend on release 2, the frontend on 1.
     show('health-gate: backend on release 2', await healthGate(production[1]!, { 'expect-json': `build.sha=${sha2}` }));
     show('health-gate: frontend on release 1', await healthGate(production[0]!, { 'expect-json': `build.sha=${sha1}` }));
+
+    const rolledBack = await report.send('rolled-back', { entries: entries4, sha: sha4 }, productionGate.outputs.reason);
+    expect(rolledBack.outputs['issue-action']).toBe('commented');
+
+    // --- release 5: good again; its report closes the alert issue ---------------------------
+    const sha5 = app.release({ 'backend/public/index.html': '<h1>backend, release 5</h1>\n' }, 'release 5');
+    const entries5 = await build(sha5, sha4, ['backend']);
+    const planned5 = await stage(sha5, entries5);
+    for (const gate of planned5.gates) show('health-gate (slot)', gate);
+    const fifth = await promote(sha5, planned5);
+    for (const gate of fifth.gates) show('health-gate (production)', gate);
+    expect((await report.send('deployed', { entries: entries5, sha: sha5 })).outputs['issue-action']).toBe('closed');
+    expect(report.alerts()).toMatchObject([
+      { title: 'Deploy to production failing', state: 'closed', comments: [expect.any(String), expect.any(String)] },
+    ]);
+    expect(report.github.violations).toEqual([]);
 
     const line = `option E: push-to-healthy ${pushToHealthy.toFixed(1)} s (target < 90), swap ${swapSeconds.toFixed(1)} s, swap-back with its gate ${swapBackSeconds.toFixed(1)} s (target < 30)`;
     console.log(line);

@@ -17,6 +17,7 @@ const FILES = {
   '.github/deploy-services.yml': SERVICES,
   'docker-compose.yml': 'services:\n  web:\n    image: 127.0.0.1:5000/web:1\n',
   'web/Dockerfile': 'FROM scratch\n',
+  'web/build.json': '{"phases": [{"name": "build web", "started": "soon"}]}',
   'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
   'kube/config': 'apiVersion: v1\nkind: Config\n',
 };
@@ -321,6 +322,8 @@ const tables: Record<string, Case[]> = {
       }),
     ],
     ['reason', (box) => ({ ...REPORT(box), reason: 'line one\nline two' })],
+    ['report-dir', (box) => ({ ...REPORT(box), 'report-dir': '/etc' })],
+    ['report-dir', (box) => ({ ...REPORT(box), 'report-dir': 'web' })],
     ['notify-url', (box) => ({ ...REPORT(box), 'notify-url': box.canary.url.replace('127.0.0.1', 'example.com') })],
     ['notify-url', (box) => ({ ...REPORT(box), 'notify-url': `${box.canary.url.replace('http://', 'http://user:pw@')}/hook` })],
     ['notify-kind', (box) => ({ ...REPORT(box), 'notify-kind': 'discord' })],

@@ -4,7 +4,10 @@
 // libraries: Slack's Block Kit limits on top of its types (@slack/types, at compile time in
 // notify.ts), Microsoft's Adaptive Cards parser (adaptivecards), and Mermaid's own parser
 // (mermaid, in jsdom) for the gantt block GitHub renders.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../packages/runner/harness.js';
 import { installDom } from '../support/dom.js';
@@ -27,7 +30,7 @@ const SERVICES = [
 const PHASES = [
   { name: 'changes', started: '2026-11-23T10:00:00Z', finished: '2026-11-23T10:00:08Z', result: 'success' },
   { name: 'build frontend', started: '2026-11-23T10:00:09Z', finished: '2026-11-23T10:01:30Z', result: 'success' },
-  { name: 'build backend', started: '2026-11-23T10:00:09Z', finished: '2026-11-23T10:01:02Z', result: 'success' },
+  { name: 'build backend', started: '2026-11-23T10:00:10Z', finished: '2026-11-23T10:01:02Z', result: 'success' },
   { name: 'deploy', started: '2026-11-23T10:01:31Z', finished: '2026-11-23T10:02:10Z', result: 'success' },
   { name: 'gate', started: '2026-11-23T10:02:10Z', finished: '2026-11-23T10:03:10Z', result: 'failure' },
   { name: 'rollback', started: '2026-11-23T10:03:11Z', finished: '2026-11-23T10:03:40Z', result: 'success' },
@@ -189,6 +192,38 @@ describe('deploy-report', () => {
     expect(result.summary).toContain('| notify: skipped | skipped | 0 s |');
     expect(result.summary).toContain(`| backend | ${SHA.slice(0, 19)} (sha256:bbbbbbbbbbbb) |`);
     expect(result.summary).toContain('**Reason:** the gate failed');
+  });
+
+  it('merges what the matrix legs left in report-dir with the inputs, phases in order of their start', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'report-'));
+    try {
+      mkdirSync(join(workspace, 'report'));
+      for (const phase of PHASES.filter((each) => each.name.startsWith('build '))) {
+        const service = SERVICES.find((each) => phase.name === `build ${each.service}`);
+        writeFileSync(
+          join(workspace, 'report', `${phase.name.replace(' ', '-')}.json`),
+          JSON.stringify({ phases: [phase], services: [service] }),
+        );
+      }
+      const result = succeeded(
+        await runAction(
+          'deploy-report',
+          {
+            environment: 'production',
+            outcome: 'deployed',
+            phases: JSON.stringify(PHASES.filter((each) => !each.name.startsWith('build '))),
+            'report-dir': 'report',
+          },
+          { cwd: workspace },
+        ),
+      );
+      const rows = result.summary.split('\n').filter((line) => /^\| (changes|build|deploy|gate|rollback|notify)/.test(line));
+      expect(rows.map((row) => row.split(' | ')[0]!.slice(2))).toEqual(PHASES.map((phase) => phase.name));
+      expect(result.summary).toContain(`| frontend | ${SHA.slice(0, 19)} (sha256:aaaaaaaaaaaa) |`);
+      expect(result.summary).toContain(`| backend | ${SHA.slice(0, 19)} (sha256:bbbbbbbbbbbb) |`);
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
   });
 
   it('warns, never fails, when the webhook will not take the message; retries a 429 with its Retry-After', async () => {

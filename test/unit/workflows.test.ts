@@ -320,3 +320,62 @@ describe("option-e-webapp.yml's input check and release plan", () => {
     expect(result.stdout).toBe("::error::input 'sitecontainers' must write each image as image: <registry>/<repository>:{tag}\n");
   });
 });
+
+describe('the report at the end of every deployment workflow', () => {
+  const reporting = workflows.filter(({ path, example }) => !example && /(option-[a-e]-|rollback)/.test(path));
+
+  it.each(reporting.map(({ path, doc }) => [path, doc] as const))('%s ends with a report job that always runs', (_path, doc) => {
+    const jobs = doc.jobs as Record<string, Job & { if?: string; permissions?: Record<string, string> }>;
+    const report = jobs.report;
+    expect(report?.if).toMatch(/^always\(\)/);
+    expect(report?.steps?.some((step) => step.uses === 'org/deploy-actions/deploy-report@v1')).toBe(true);
+    expect(report?.permissions).toEqual({ contents: 'read', issues: 'write' });
+    // issues: write on the report job only (and on a job calling rollback.yml, whose report job asks for it).
+    for (const [name, job] of Object.entries(jobs)) {
+      if (name === 'report' || job.uses?.includes('rollback.yml')) continue;
+      expect(job.permissions?.issues, name).toBeUndefined();
+    }
+  });
+
+  it("a job's phases run from each mark to the next, the last to now", () => {
+    const result = runStep('option-c-aks.yml', 'deploy', 'phases', {
+      MARKS: 'deploy=2026-11-23T10:00:00Z=success\ngate=2026-11-23T10:00:30Z=failure\nrollback==success\n',
+    });
+    expect(result.code).toBe(0);
+    const phases = JSON.parse(result.outputs.json ?? '[]') as {
+      name: string;
+      started: string;
+      finished: string;
+      result: string;
+    }[];
+    expect(phases.map((phase) => [phase.name, phase.started, phase.result])).toEqual([
+      ['deploy', '2026-11-23T10:00:00Z', 'success'],
+      ['gate', '2026-11-23T10:00:30Z', 'failure'],
+    ]);
+    expect(phases[0]?.finished).toBe('2026-11-23T10:00:30Z');
+    expect(phases[1]?.finished).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  });
+
+  it('a build leg leaves its phase and digest for the report', () => {
+    const entry = { service: 'web', registry: 'acr.example', repository: 'omis/web' };
+    const result = runStep(
+      'option-e-webapp.yml',
+      'build',
+      workflows
+        .find(({ path }) => path.endsWith('option-e-webapp.yml'))!
+        .doc.jobs.build!.steps!.findIndex((step) => step.run?.includes('report/build-') === true),
+      {
+        STARTED: '2026-11-23T10:00:00Z',
+        STATUS: 'success',
+        BATCH: JSON.stringify([entry]),
+        DIGESTS: JSON.stringify({ 'omis/web': `sha256:${'c'.repeat(64)}` }),
+        SHA: 'a'.repeat(40),
+      },
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.files['report/build-web.json'] ?? '{}')).toMatchObject({
+      phases: [{ name: 'build web', started: '2026-11-23T10:00:00Z', result: 'success' }],
+      services: [{ service: 'web', image: `acr.example/omis/web:${'a'.repeat(40)}`, digest: `sha256:${'c'.repeat(64)}` }],
+    });
+  });
+});
