@@ -15,8 +15,6 @@
 // stand-in's networking (a loopback port per Deployment instead of Services and an
 // ingress). The toolchain steps are not run. The run ends with deploy-report: the broken
 // release opens the alert issue, and release 4 (the backend fixed) closes it.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../packages/runner/harness.js';
 import { controlPlaneBin, ensureTools } from '../../scripts/tools.mjs';
@@ -33,7 +31,6 @@ import {
   gateRelease,
   pushImage,
   reportTimes,
-  SAMPLE,
   SampleApp,
   SERVICES,
   show,
@@ -188,16 +185,12 @@ describe.skipIf(!ready)('Option C end to end', () => {
     // --- the report of the broken release opens the alert issue; the next good release closes it
     const alerted = await report.send('rolled-back', { entries: third.entries, sha: sha3 }, bad.outputs.reason);
     expect(alerted.outputs['issue-action']).toBe('opened');
-    expect(report.alerts()).toMatchObject([{ title: `Deploy to ${ENVIRONMENT} failing`, state: 'open' }]);
-    const sha4 = app.release(
-      { 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') },
-      'release 4: backend fixed',
-    );
+    report.expectAlert('open');
+    const sha4 = app.releaseFixedBackend('release 4: backend fixed');
     const fourth = await release(sha4, sha3, ['backend']);
     for (const result of await report.phase('gate', () => gateRelease(ports, ['backend'], sha4))) show('health-gate', result);
     expect((await report.send('deployed', { entries: fourth.entries, sha: sha4 })).outputs['issue-action']).toBe('closed');
-    expect(report.alerts()).toMatchObject([{ state: 'closed', comments: [expect.stringMatching(/^Deployed successfully/)] }]);
-    expect(report.github.violations).toEqual([]);
+    report.expectAlert('closed');
 
     reportTimes('C', pushToHealthy, rollbackSeconds);
     expect(pushToHealthy).toBeLessThan(90);

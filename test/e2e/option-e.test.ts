@@ -211,10 +211,7 @@ describe.skipIf(!ready)('Option E end to end', () => {
     expect(failed.outputs['issue-action']).toBe('opened');
 
     // --- release 4: the backend is fixed, but fails in production after the swap ----------
-    const sha4 = app.release(
-      { 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') },
-      'release 4: backend fixed',
-    );
+    const sha4 = app.releaseFixedBackend('release 4: backend fixed');
     const entries4 = await build(sha4, sha3, ['backend']);
     arm.brokenInProduction.add(`${entries4[0]!.image}:${sha4}`);
     const planned4 = await stage(sha4, entries4);

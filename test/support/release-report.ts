@@ -1,6 +1,7 @@
 // The report job of the option workflows, as the e2e tests run it: deploy-report's bundle
 // with the phases the test timed and the services it released, against the GitHub fake
 // (test/support/fake-github.ts, checked against @octokit/openapi) for the alert issue.
+import { expect } from 'vitest';
 import type { RunResult } from '../../packages/runner/harness.js';
 import { type FakeGitHub, startFakeGitHub } from './fake-github.js';
 import { runAction } from './run-action.js';
@@ -84,6 +85,12 @@ export class ReleaseReport {
   /** The alert issues, as the fake holds them. */
   alerts(): { title: string; state: string; comments: string[] }[] {
     return this.github.issues.map(({ title, state, comments }) => ({ title, state, comments }));
+  }
+
+  /** One alert issue, for this environment, in `state`; the fake saw no call off GitHub's description. */
+  expectAlert(state: 'open' | 'closed'): void {
+    expect(this.alerts()).toMatchObject([{ title: `Deploy to ${this.environment} failing`, state }]);
+    expect(this.github.violations).toEqual([]);
   }
 
   close(): Promise<void> {

@@ -86,6 +86,11 @@ export class SampleApp {
     );
   }
 
+  /** The release after a broken one: the backend's Dockerfile as the sample has it. */
+  releaseFixedBackend(message = 'release: backend fixed'): string {
+    return this.release({ 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') }, message);
+  }
+
   /** The runner's checkout: depth 1, plus the static busybox each image is built around. */
   checkout(): string {
     const dir = this.repo.shallowCheckout('main');
