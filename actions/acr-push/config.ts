@@ -12,9 +12,23 @@ export const DEFAULTS = {
   cache: 'registry',
   'authority-host': 'https://login.microsoftonline.com',
   'dry-run': 'false',
+  lock: 'false',
+  keep: '20',
+  'keep-days': '30',
 } as const;
 
 export type AuthMode = 'oidc' | 'password' | 'none';
+export type Mode = 'build' | 'promote' | 'cleanup';
+
+/** What mode: cleanup keeps (see cleanup.ts for the rules). */
+export interface CleanupPolicy {
+  /** The newest this many tags of each repository, by lastUpdatedOn. */
+  keep: number;
+  /** Every tag updated within this many days. */
+  keepDays: number;
+  /** Tag names, or patterns with `*`, never deleted. */
+  protect: string[];
+}
 
 export interface BuildTarget {
   repository: string;
@@ -23,6 +37,8 @@ export interface BuildTarget {
 }
 
 export interface AcrPushConfig {
+  /** build, promote (when `promote` is set) or cleanup. */
+  mode: Mode;
   registry: string;
   repository: string;
   /** Every repository given; more than one only with promote (one tag moved in each). */
@@ -38,6 +54,11 @@ export interface AcrPushConfig {
   push: boolean;
   cache: 'registry' | 'none';
   promote: string | undefined;
+  /** Lock the promoted image (manifest and source tag) against overwrite and delete. */
+  lock: boolean;
+  /** mode: cleanup works on every repository under this prefix (instead of `repository`). */
+  repositoryPrefix: string | undefined;
+  cleanup: CleanupPolicy;
   auth: AuthMode;
   clientId: string | undefined;
   tenantId: string | undefined;
@@ -60,10 +81,33 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   }
   const batchText = inputs.text('batch');
   const repositories = inputs.list('repository');
+  const promote = inputs.string('promote');
+  const mode = inputs.choice<Mode>('mode', ['build', 'promote', 'cleanup'], promote !== undefined ? 'promote' : 'build');
+  const repositoryPrefix = inputs.string('repository-prefix');
+  if (repositoryPrefix !== undefined && !isRepository(repositoryPrefix)) {
+    throw new InputError('repository-prefix', `must be a lowercase repository path such as omis-pc; got "${repositoryPrefix}"`);
+  }
+  if (mode !== 'cleanup') {
+    if (repositoryPrefix !== undefined) throw new InputError('repository-prefix', 'is used only with mode: cleanup');
+    if (inputs.list('protect').length > 0) throw new InputError('protect', 'is used only with mode: cleanup');
+  }
+  if (mode === 'cleanup') {
+    for (const name of ['promote', 'batch', 'tags'] as const) {
+      if (inputs.text(name) !== undefined) throw new InputError(name, 'is not used with mode: cleanup');
+    }
+    if (repositories.length > 0 === (repositoryPrefix !== undefined)) {
+      throw new InputError('repository', 'or repository-prefix (one of the two) names what mode: cleanup works on');
+    }
+  } else if (mode === 'promote' && promote === undefined) {
+    throw new InputError('promote', 'is required with mode: promote (the tag or digest to promote)');
+  } else if (mode === 'build' && promote !== undefined) {
+    throw new InputError('mode', 'is build, which cannot take promote: use mode: promote, or leave mode unset');
+  }
   if (batchText !== undefined && repositories.length > 0) {
     throw new InputError('batch', 'replaces repository, context and dockerfile: give one or the other');
   }
-  if (batchText === undefined && repositories.length === 0) throw new InputError('repository', 'is required');
+  if (batchText === undefined && repositories.length === 0 && mode !== 'cleanup')
+    throw new InputError('repository', 'is required');
   for (const name of repositories) {
     if (!isRepository(name)) {
       throw new InputError('repository', `must be a lowercase repository path such as omis-pc/frontend; got "${name}"`);
@@ -77,12 +121,11 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
         `must be tag names (letters, digits, _ . -, up to 128, not starting with . or -); got "${tag}"`,
       );
   }
-  const promote = inputs.string('promote');
   if (promote !== undefined && !isTag(promote) && !isDigest(promote)) {
     throw new InputError('promote', `must be a tag or a sha256: digest already in the registry; got "${promote}"`);
   }
   if (batchText !== undefined && promote !== undefined) throw new InputError('batch', 'cannot be used with promote');
-  if (repositories.length > 1 && promote === undefined) {
+  if (repositories.length > 1 && mode === 'build') {
     throw new InputError('repository', 'may list several repositories only with promote; a build pushes one image');
   }
   const push = inputs.boolean('push', true);
@@ -98,6 +141,26 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     if (tenantId === undefined || !isGuid(tenantId))
       throw new InputError('tenant-id', 'must be the directory (tenant) ID GUID for auth: oidc');
   }
+  const lock = inputs.boolean('lock', false);
+  if (lock && mode !== 'promote') throw new InputError('lock', 'is used only with promote (it locks the promoted image)');
+  if ((lock || mode === 'cleanup') && auth !== 'oidc') {
+    // @azure/container-registry signs in only with an Entra TokenCredential.
+    throw new InputError(
+      'auth',
+      `must be oidc (with client-id and tenant-id) for ${lock ? 'lock' : 'mode: cleanup'}, which use ACR's API through an Entra credential; got "${auth}"`,
+    );
+  }
+  const protect = inputs.list('protect');
+  for (const pattern of protect) {
+    if (!/^[A-Za-z0-9_.*-]{1,128}$/.test(pattern)) {
+      throw new InputError('protect', `must be tag names or patterns with * (letters, digits, _ . - *); got "${pattern}"`);
+    }
+  }
+  const cleanup: CleanupPolicy = {
+    keep: inputs.integer('keep', { min: 0, max: 10_000 }) ?? 20,
+    keepDays: inputs.integer('keep-days', { min: 0, max: 3650 }) ?? 30,
+    protect,
+  };
   const username = inputs.string('username');
   if (auth !== 'password' && (username !== undefined || password !== undefined)) {
     // Silently unused credentials hide a mistake (a typo in auth, a forgotten input).
@@ -115,7 +178,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   // Only a build reads files: its context and Dockerfile stay inside the workspace or
   // RUNNER_TEMP, symlinks followed, and must exist.
   const builds: BuildTarget[] =
-    promote !== undefined
+    mode !== 'build'
       ? []
       : batchText !== undefined
         ? parseBatch(batchText)
@@ -124,6 +187,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   if (authorityHost?.protocol !== 'https:') throw new InputError('authority-host', 'must be an https:// URL');
 
   return {
+    mode,
     registry,
     repository: builds[0]?.repository ?? repositories[0] ?? '',
     repositories: builds.length > 0 ? builds.map((build) => build.repository) : repositories,
@@ -136,6 +200,9 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     push,
     cache: inputs.choice('cache', ['registry', 'none'], 'registry'),
     promote,
+    lock,
+    repositoryPrefix,
+    cleanup,
     auth,
     clientId,
     tenantId,

@@ -8,13 +8,31 @@ import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DOCKER_CONFIG_STATE } from './auth.js';
 import { buildStep } from './build-step.js';
+import { cleanupStep, renderCleanup } from './cleanup.js';
 import { DEFAULTS, readConfig } from './config.js';
+import { lockStep, lockTargets } from './lock.js';
 import { promoteStep } from './promote.js';
 import { renderSummary } from './summary.js';
 import { defaultTags } from './tags.js';
 
 export async function main(): Promise<void> {
   const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
+  if (config.mode === 'cleanup') {
+    const started = performance.now();
+    const result = await cleanupStep(config);
+    const kept = result.plans.reduce((sum, plan) => sum + plan.keptTags.length, 0);
+    setOutputs({
+      deleted: JSON.stringify(result.deleted),
+      kept: String(kept),
+      locked: '[]',
+      digest: '',
+      image: '',
+      tags: '[]',
+      digests: '{}',
+    });
+    await writeSummary(renderCleanup(config, result, (performance.now() - started) / 1000));
+    return;
+  }
   const tags = config.tags ?? defaultTags({ event: readEvent(), sha: process.env.GITHUB_SHA, ref: process.env.GITHUB_REF });
   if (tags.length === 0)
     throw new InputError('tags', 'is empty and no default tag applies (no GITHUB_SHA): give tags explicitly');
@@ -24,14 +42,18 @@ export async function main(): Promise<void> {
   const { digest, detail, digests } =
     config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await buildStep(config, tags);
 
+  const locked = config.lock ? await lockStep(config, lockTargets(config, digests, tags)) : [];
   const seconds = (performance.now() - started) / 1000;
   setOutputs({
+    locked: JSON.stringify(locked),
+    deleted: '[]',
+    kept: '',
     digest: digest ?? '',
     image: digest ? imageRef(config.registry, config.repository, digest) : '',
     tags: JSON.stringify(refs),
     digests: JSON.stringify(digests),
   });
-  await writeSummary(renderSummary({ config, refs, digest, detail, seconds }));
+  await writeSummary(renderSummary({ config, refs, digest, detail, seconds, locked }));
 }
 
 /** The post step: delete the docker config this step logged in with. */

@@ -7,6 +7,7 @@ export function renderSummary(run: {
   digest: string | undefined;
   detail: string;
   seconds: number;
+  locked: string[];
 }): string {
   const { config } = run;
   const verb = config.dryRun
@@ -26,5 +27,8 @@ export function renderSummary(run: {
     '',
     `${escapeMarkdown(run.detail)}; auth: ${config.auth}; ${run.seconds.toFixed(1)} s.`,
   ];
+  if (run.locked.length > 0) {
+    lines.push('', `${config.dryRun ? 'Would lock' : 'Locked'} (no overwrite, no delete): ${run.locked.map(code).join(', ')}`);
+  }
   return `${lines.join('\n')}\n`;
 }

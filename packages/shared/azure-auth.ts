@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import type { ClientAssertionCredential } from '@azure/identity';
 import { describeBody, httpRequestWithRetry, parseJsonBody } from './http.js';
 import { registryBaseUrl } from './image-ref.js';
 import { registerSecret } from './secrets.js';
@@ -13,6 +14,9 @@ export const isResourceGroup = (text: string): boolean => /^[-\w.()]{1,89}[-\w()
 /** Entra's IDs (tenant, client, subscription) are GUIDs. */
 export const isGuid = (text: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text);
 
+/** What an Azure SDK client takes as its credential (core-auth's TokenCredential). */
+export type TokenCredential = Pick<ClientAssertionCredential, 'getToken'>;
+
 export interface FederatedIdentity {
   clientId: string;
   tenantId: string;
@@ -26,6 +30,16 @@ export interface FederatedIdentity {
  * @azure/identity is loaded here, on this path only: it costs far more to load than the rest.
  */
 export async function entraTokenFromGitHubOidc(identity: FederatedIdentity, scope: string): Promise<string> {
+  const token = await (await federatedCredential(identity)).getToken(scope);
+  if (!token) throw new Error(`Entra returned no access token for ${scope}`);
+  return token.token;
+}
+
+/**
+ * The same sign-in as a TokenCredential, for an Azure SDK client that asks for tokens itself
+ * (@azure/container-registry). Every token it hands out is masked first.
+ */
+export async function federatedCredential(identity: FederatedIdentity): Promise<TokenCredential> {
   const { ClientAssertionCredential } = await import('@azure/identity');
   const credential = new ClientAssertionCredential(
     identity.tenantId,
@@ -37,9 +51,13 @@ export async function entraTokenFromGitHubOidc(identity: FederatedIdentity, scop
     },
     { authorityHost: identity.authorityHost, disableInstanceDiscovery: true },
   );
-  const token = await credential.getToken(scope);
-  registerSecret(token.token);
-  return token.token;
+  return {
+    getToken: async (scopes, options) => {
+      const token = await credential.getToken(scopes, options);
+      if (token) registerSecret(token.token);
+      return token;
+    },
+  };
 }
 
 /** ACR's `/oauth2/exchange`: an Entra access token for an ACR refresh token. */

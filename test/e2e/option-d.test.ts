@@ -27,6 +27,7 @@ import {
   changes,
   gate,
   matrixEntries,
+  oidc,
   gateRelease,
   promoteImages,
   pushImage,
@@ -128,7 +129,9 @@ describe.skipIf(!ready)('Option D end to end', () => {
     expect(first.applied.outputs.updated).toBe('3');
     for (const result of await report.phase('gate', () => gateRelease(ports, SERVICES, sha1))) show('health-gate', result);
     const pushToHealthy = (performance.now() - started) / 1000;
-    await promoteImages(acr, first.entries, sha1, `${ENVIRONMENT}-last-good`);
+    // As option-d-vm.yml does: the last-good promotion locks the release's images.
+    const locked = await promoteImages(acr, first.entries, sha1, `${ENVIRONMENT}-last-good`, { lock: 'true' });
+    expect(JSON.parse(locked.outputs.locked ?? '')).toHaveLength(2 * first.entries.length);
     expect((await report.send('deployed', { entries: first.entries, sha: sha1 })).outputs['issue-action']).toBe('none');
 
     // --- release 2: only the backend changed; the frontend still runs release 1 ------------
@@ -139,7 +142,7 @@ describe.skipIf(!ready)('Option D end to end', () => {
     for (const result of gates) show('health-gate (backend on the new SHA, the others healthy)', result);
     expect(gates).toHaveLength(2);
     expect(await info(ports.frontend!)).toMatchObject({ build: { sha: sha1 } });
-    await promoteImages(acr, second.entries, sha2, `${ENVIRONMENT}-last-good`);
+    await promoteImages(acr, second.entries, sha2, `${ENVIRONMENT}-last-good`, { lock: 'true' });
 
     // --- release 3: the backend is broken (no /api/info) ----------------------------------
     const sha3 = app.releaseBrokenBackend();
@@ -151,6 +154,21 @@ describe.skipIf(!ready)('Option D end to end', () => {
     expect(bad.outputs.reason).toBe(
       `http://127.0.0.1:${ports.backend}/api/info: status 404 not in 200-299 (3 failing rounds in a row)`,
     );
+
+    // --- a registry cleanup that keeps nothing by count or age, while release 3 is live ------
+    // (the sample's registry-cleanup.yml). The locked last-good images must survive it.
+    const prefix = (first.entries[0]?.repository ?? '').split('/')[0] ?? '';
+    const cleanup = show(
+      'acr-push cleanup',
+      await runAction(
+        'acr-push',
+        { mode: 'cleanup', registry: acr.registry, 'repository-prefix': prefix, keep: '0', 'keep-days': '0', ...oidc(acr) },
+        { env: acr.oidcEnv },
+      ),
+    );
+    const deleted = JSON.parse(cleanup.outputs.deleted ?? '') as string[];
+    expect(deleted).toContain(`${third.entries[0]?.registry}/${third.entries[0]?.repository}:${sha3}`);
+    for (const lockedRef of JSON.parse(locked.outputs.locked ?? '') as string[]) expect(deleted).not.toContain(lockedRef);
 
     // --- rollback: rollback.yml's option d: every service back to production-last-good ----
     const rollbackStarted = performance.now();

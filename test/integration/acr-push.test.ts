@@ -62,6 +62,8 @@ describe.skipIf(!ready)('acr-push (bundled, real registry and docker)', () => {
     expect((await admin().getManifest(repository, 'latest')).digest).toBe(digest);
     expect((await admin().getManifest(repository, sha)).digest).toBe(digest);
     expect(acr.stats).toMatchObject({ exchanges: 1, entraTokens: 1, reusedAssertions: 0 });
+    // dockerd pushed over HTTPS: the fake ACR speaks it on the registry's port, as the SDK needs.
+    expect(acr.stats.tlsConnections).toBeGreaterThan(0);
     expect(acr.stats.idTokens).toBeGreaterThanOrEqual(1);
     // The login lived in a docker config of its own, and the post step removed it.
     const dockerConfig = result.state['docker-config']!;

@@ -70,6 +70,15 @@ async function expectRefused(action: string, input: string, inputs: (box: Sandbo
   }
 }
 
+/** mode: cleanup with valid OIDC inputs, for the cases that break one thing in it. */
+const CLEANUP = {
+  registry: '127.0.0.1:5000',
+  mode: 'cleanup',
+  repository: 'a',
+  'client-id': '00000000-0000-0000-0000-000000000001',
+  'tenant-id': '00000000-0000-0000-0000-000000000002',
+};
+
 const tables: Record<string, Case[]> = {
   'build-matrix': [
     ['all', () => ({ all: 'yes' })],
@@ -116,6 +125,28 @@ const tables: Record<string, Case[]> = {
     ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"repository":"a","context":"/etc"}]' })],
     ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"repository":"a","context":"web"}]', repository: 'a' })],
     ['repository', () => ({ registry: '127.0.0.1:5000', repository: 'a\nb', context: 'web', tags: 'x' })],
+    // The registry lifecycle (lock, mode: cleanup): nothing is read, locked or deleted.
+    ['mode', () => ({ registry: '127.0.0.1:5000', repository: 'a', mode: 'purge' })],
+    ['mode', () => ({ registry: '127.0.0.1:5000', repository: 'a', mode: 'build', promote: 'latest' })],
+    ['promote', () => ({ registry: '127.0.0.1:5000', repository: 'a', mode: 'promote' })],
+    ['promote', () => ({ ...CLEANUP, promote: 'latest' })],
+    ['tags', () => ({ ...CLEANUP, tags: 'x' })],
+    ['repository', () => ({ ...CLEANUP, repository: '' })],
+    ['repository', () => ({ ...CLEANUP, 'repository-prefix': 'omis-pc' })],
+    ['repository-prefix', () => ({ ...CLEANUP, repository: '', 'repository-prefix': 'Omis PC' })],
+    [
+      'repository-prefix',
+      () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'repository-prefix': 'omis-pc' }),
+    ],
+    ['keep', () => ({ ...CLEANUP, keep: '-1' })],
+    ['keep', () => ({ ...CLEANUP, keep: 'ten' })],
+    ['keep-days', () => ({ ...CLEANUP, 'keep-days': '99999' })],
+    ['protect', () => ({ ...CLEANUP, protect: 'v1.*, bad tag!' })],
+    ['protect', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', protect: 'v1' })],
+    ['lock', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'latest', lock: 'yes' })],
+    ['lock', () => ({ ...CLEANUP, lock: 'true' })],
+    ['auth', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'latest', lock: 'true' })],
+    ['auth', () => ({ ...CLEANUP, 'client-id': '', 'tenant-id': '', auth: 'none' })],
   ],
   'gitops-bump': [
     ['branch', (box) => ({ 'git-url': `${box.canary.url}/g.git`, branch: '-x', files: '*.yaml', images: 'a/b=1' })],

@@ -103,7 +103,8 @@ export class SampleApp {
   }
 }
 
-const oidc = (acr: FakeAcr) => ({ 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': acr.authorityHost });
+/** The OIDC inputs of an action run against the fake ACR. */
+export const oidc = (acr: FakeAcr) => ({ 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': acr.authorityHost });
 
 /** acr-push as the build job runs it: OIDC, the commit's SHA as build argument. */
 export async function pushImage(acr: FakeAcr, entry: Entry, cwd: string, sha: string, tags: string): Promise<RunResult> {
@@ -123,11 +124,17 @@ export async function pushImage(acr: FakeAcr, entry: Entry, cwd: string, sha: st
 }
 
 /** acr-push promote, one step for every service, as the environment-bound jobs run it. */
-export async function promoteImages(acr: FakeAcr, entries: Entry[], source: string, tag: string): Promise<RunResult> {
+export async function promoteImages(
+  acr: FakeAcr,
+  entries: Entry[],
+  source: string,
+  tag: string,
+  extra: Record<string, string> = {},
+): Promise<RunResult> {
   const first = entries[0];
   if (!first) throw new Error('no image to promote');
   const repository = entries.map((entry) => entry.repository).join('\n');
-  const inputs = { registry: first.registry, repository, promote: source, tags: tag, ...oidc(acr) };
+  const inputs = { registry: first.registry, repository, promote: source, tags: tag, ...oidc(acr), ...extra };
   const names = entries.map((entry) => entry.service).join(', ');
   return show(`promote ${names}: ${source} -> ${tag}`, await runAction('acr-push', inputs, { env: acr.oidcEnv }));
 }

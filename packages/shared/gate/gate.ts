@@ -1,3 +1,4 @@
+import { mapWithLimit } from '../concurrency.js';
 import { formatDuration } from '../duration.js';
 import { displayUrl } from '../inputs.js';
 import { type BodyMatcher, inlineMatcher } from './body-matcher.js';
@@ -53,21 +54,6 @@ export const realClock: Clock = {
  */
 export const PROBES_KEPT = 2000;
 export const LATENCIES_KEPT = 5000;
-
-/** Runs `work` over `items` with at most `limit` at once, keeping the order of results. */
-async function mapWithLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index] as T, index);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
 
 /** Appends and keeps the newest `limit` items (amortised: trims in blocks, not per push). */
 function pushBounded<T>(list: T[], items: readonly T[], limit: number): void {
