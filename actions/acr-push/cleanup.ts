@@ -113,6 +113,12 @@ export async function cleanupStep(config: AcrPushConfig, now = Date.now()): Prom
   return result;
 }
 
+/** The step's outputs: what went, and how many tags stayed. */
+export function cleanupOutputs(result: CleanupResult): { deleted: string; kept: string } {
+  const kept = result.plans.reduce((sum, plan) => sum + plan.keptTags.length, 0);
+  return { deleted: JSON.stringify(result.deleted), kept: String(kept) };
+}
+
 const short = (digest: string) => code(digest.slice(0, 19));
 
 function rows<T>(items: T[], render: (item: T) => string[], header: string[]): string {

@@ -8,28 +8,22 @@ import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DOCKER_CONFIG_STATE } from './auth.js';
 import { buildStep } from './build-step.js';
-import { cleanupStep, renderCleanup } from './cleanup.js';
+import { cleanupOutputs, cleanupStep, renderCleanup } from './cleanup.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { lockStep, lockTargets } from './lock.js';
 import { promoteStep } from './promote.js';
 import { renderSummary } from './summary.js';
 import { defaultTags } from './tags.js';
 
+/** Every output is set in every mode, so a workflow never reads one that is missing. */
+const NO_OUTPUTS = { digest: '', image: '', tags: '[]', digests: '{}', locked: '[]', deleted: '[]', kept: '' };
+
 export async function main(): Promise<void> {
   const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
   if (config.mode === 'cleanup') {
     const started = performance.now();
     const result = await cleanupStep(config);
-    const kept = result.plans.reduce((sum, plan) => sum + plan.keptTags.length, 0);
-    setOutputs({
-      deleted: JSON.stringify(result.deleted),
-      kept: String(kept),
-      locked: '[]',
-      digest: '',
-      image: '',
-      tags: '[]',
-      digests: '{}',
-    });
+    setOutputs({ ...NO_OUTPUTS, ...cleanupOutputs(result) });
     await writeSummary(renderCleanup(config, result, (performance.now() - started) / 1000));
     return;
   }
@@ -38,16 +32,13 @@ export async function main(): Promise<void> {
     throw new InputError('tags', 'is empty and no default tag applies (no GITHUB_SHA): give tags explicitly');
   const refs = config.repositories.flatMap((repository) => tags.map((tag) => imageRef(config.registry, repository, tag)));
   const started = performance.now();
-
   const { digest, detail, digests } =
     config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await buildStep(config, tags);
-
   const locked = config.lock ? await lockStep(config, lockTargets(config, digests, tags)) : [];
   const seconds = (performance.now() - started) / 1000;
   setOutputs({
+    ...NO_OUTPUTS,
     locked: JSON.stringify(locked),
-    deleted: '[]',
-    kept: '',
     digest: digest ?? '',
     image: digest ? imageRef(config.registry, config.repository, digest) : '',
     tags: JSON.stringify(refs),

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { PathIndex } from './path-index.js';
 import type { Service, ServicesFile } from './services-file.js';
 
 export interface Selection {
@@ -12,11 +13,6 @@ const GLOB_OPTIONS = { dot: true } as const;
 function describeFiles(files: readonly string[]): string {
   const shown = files.slice(0, 3).join(', ');
   return files.length > 3 ? `${shown} (+${files.length - 3} more)` : shown;
-}
-
-function underPath(path: string): (file: string) => boolean {
-  if (path === '.') return () => true;
-  return (file) => file === path || file.startsWith(`${path}/`);
 }
 
 /**
@@ -35,11 +31,24 @@ export function selectServices(file: ServicesFile, changed: readonly string[] | 
     if (sharedHits.length > 0) {
       for (const service of file.services) add(service.name, `shared path: ${describeFiles(sharedHits)}`);
     }
+    // Each file is matched only against the services and watch globs filed under its own
+    // folders (path-index.ts); the hits keep the order of the changed files.
+    const index = new PathIndex<string>();
     for (const service of file.services) {
-      const inside = underPath(service.path);
-      const watched = service.watch.length > 0 ? picomatch(service.watch, GLOB_OPTIONS) : () => false;
-      const hits = changed.filter((path) => inside(path) || watched(path));
-      if (hits.length > 0) add(service.name, `changed: ${describeFiles(hits)}`);
+      index.addPath(service.path, service.name);
+      index.addGlobs(service.watch, service.name, GLOB_OPTIONS);
+    }
+    const hits = new Map<string, string[]>();
+    for (const path of changed) {
+      for (const name of index.match(path)) {
+        const list = hits.get(name);
+        if (list) list.push(path);
+        else hits.set(name, [path]);
+      }
+    }
+    for (const service of file.services) {
+      const own = hits.get(service.name);
+      if (own) add(service.name, `changed: ${describeFiles(own)}`);
     }
   }
 

@@ -10,7 +10,8 @@ export const DEFAULTS = {
   mode: 'push',
   'commit-message': 'deploy: {images}',
   'pr-title': 'Deploy {images}',
-  'max-attempts': '5',
+  'max-attempts': '0',
+  timeout: '10m',
   'dry-run': 'false',
 } as const;
 
@@ -35,7 +36,10 @@ export interface BumpConfig {
   autoMerge: '' | 'merge' | 'squash' | 'rebase';
   commitMessage: string;
   revert: string | undefined;
+  /** A cap on push attempts; 0 means none (the time budget still bounds the loop). */
   maxAttempts: number;
+  /** How long the push may keep retrying lost races and transient faults, in ms. */
+  timeoutMs: number;
   dryRun: boolean;
 }
 
@@ -79,7 +83,8 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     autoMerge: inputs.choice('auto-merge', ['', 'merge', 'squash', 'rebase'], ''),
     commitMessage: inputs.text('commit-message') ?? '',
     revert,
-    maxAttempts: inputs.integer('max-attempts', { min: 1, max: 50 }) ?? 5,
+    maxAttempts: inputs.integer('max-attempts', { min: 0, max: 10_000 }) ?? 0,
+    timeoutMs: inputs.duration('timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 600_000,
     dryRun: inputs.boolean('dry-run', false),
   };
 }

@@ -26,6 +26,7 @@ export async function main(): Promise<void> {
     else if (!config.dryRun)
       log(`${verb === 'Revert' ? 'Reverted' : 'Bumped'} in ${published.commitSha} after ${published.attempts} attempt(s)`);
     setOutputs({
+      attempts: String(published.attempts),
       changed: String(published.changed),
       'commit-sha': published.commitSha,
       'pr-number': published.pull ? String(published.pull.number) : '',

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { formatDuration } from '../../packages/shared/duration.js';
 import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
 import { openOrUpdatePullRequest, type PullRequest } from './pull-request.js';
 import type { ExecResult } from '../../packages/shared/exec.js';
-import { classifyPushFailure, type PushFailure, type Workspace } from './workspace.js';
+import { classifyPushFailure, type Workspace } from './workspace.js';
 
 /** Builds the change on the current remote tip; returns false when there is nothing to commit. */
 export type Change = (attempt: number) => Promise<boolean>;
@@ -16,10 +17,11 @@ export interface Published {
   diff: string;
 }
 
-// Full jitter over 0-4 s, 0-8 s, 0-16 s, 0-16 s: pipelines that collided once are spread
-// out instead of colliding again, so twenty pushing to one branch at once all land within
-// the default five attempts, even on a busy two-core runner.
-const BACKOFF = { attempts: 0, baseDelayMs: 4000, maxDelayMs: 16_000, jitter: 'full' } as const;
+// Full jitter over a window that doubles with each push lost (0-2 s, 0-4 s, ... 0-32 s):
+// pipelines that collided are spread out instead of colliding again, and the more a run has
+// lost, the wider it spreads, so a hundred pushing to one branch at once all land. The loop
+// ends on the time budget (timeout), not on a count, unless max-attempts caps it.
+const BACKOFF = { attempts: 0, baseDelayMs: 2000, maxDelayMs: 32_000, jitter: 'full' } as const;
 
 async function diffOf(workspace: Workspace): Promise<string> {
   const diff = await workspace.git.out(['show', '--format=', '--no-color', 'HEAD']);
@@ -32,7 +34,8 @@ type PushOutcome = { landed: true; sha: string; pushed: boolean } | { landed: fa
 /**
  * The loop both modes share: from a fresh fetch of the tip, build the change and push it.
  * A push lost to another pipeline (non-fast-forward), or hit by a network fault, starts over
- * after a fully jittered wait, up to max-attempts; any other failure ends it at once.
+ * after a fully jittered wait that widens with each loss, while the time budget lasts (and
+ * up to max-attempts when that is set); any other failure ends it at once.
  */
 async function landChange(
   workspace: Workspace,
@@ -42,30 +45,41 @@ async function landChange(
   push: () => Promise<PushOutcome>,
   log: (line: string) => void,
 ): Promise<{ changed: false; attempts: number } | { changed: true; sha: string; pushed: boolean; attempts: number }> {
-  let lastFailure: PushFailure = { kind: 'lost-race' };
-  for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
+  const started = Date.now();
+  const deadline = started + config.timeoutMs;
+  let lost = 0;
+  let faults = 0;
+  let attempt = 1;
+  for (; ; attempt++) {
     await workspace.syncToRemote();
     if (!(await change(attempt))) return { changed: false, attempts: attempt };
     const outcome = await push();
     if (outcome.landed) return { changed: true, sha: outcome.sha, pushed: outcome.pushed, attempts: attempt };
-    lastFailure = classifyPushFailure(`${outcome.result.stdout}\n${outcome.result.stderr}`);
+    const lastFailure = classifyPushFailure(`${outcome.result.stdout}\n${outcome.result.stderr}`);
     if (lastFailure.kind === 'final') {
       // Refused on purpose (a protected branch, a hook): no retry can change the answer.
       throw new Error(`push to ${target} was refused by the server (${lastFailure.reason}); not retried`);
     }
-    if (attempt < config.maxAttempts) {
-      const delay = backoffDelay(BACKOFF, attempt, Math.random);
-      const why =
-        lastFailure.kind === 'lost-race' ? 'was rejected (another pipeline pushed first)' : 'hit a network or server fault';
-      log(`push attempt ${attempt} ${why}; retrying on the new tip in ${delay} ms`);
-      await sleep(delay);
-    }
+    if (lastFailure.kind === 'lost-race') lost += 1;
+    else faults += 1;
+    if (config.maxAttempts > 0 && attempt >= config.maxAttempts) break;
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const delay = Math.min(backoffDelay(BACKOFF, lost + faults, Math.random), left);
+    const why =
+      lastFailure.kind === 'lost-race' ? 'was rejected (another pipeline pushed first)' : 'hit a network or server fault';
+    log(`push attempt ${attempt} ${why}; retrying on the new tip in ${delay} ms`);
+    await sleep(delay);
   }
   const note = target === config.branch ? '; nothing was force-pushed' : '';
-  if (lastFailure.kind === 'transient') {
-    throw new Error(`push to ${target} failed ${config.maxAttempts} times on network or server faults${note}`);
-  }
-  throw new Error(`push to ${target} was rejected ${config.maxAttempts} times as other pipelines landed first${note}`);
+  const tried = `${attempt} attempts over ${formatDuration(Date.now() - started)}`;
+  const limit =
+    config.maxAttempts > 0 && attempt >= config.maxAttempts
+      ? `max-attempts ${config.maxAttempts}`
+      : `timeout ${formatDuration(config.timeoutMs)}`;
+  throw new Error(
+    `push to ${target} did not land in ${tried} (${limit}): lost the race to other pipelines ${lost} times, hit network or server faults ${faults} times${note}`,
+  );
 }
 
 /** A git push: landed with HEAD's SHA, or the result to classify. */

@@ -21,6 +21,7 @@
 // it, and release 5 (good) closes it. The production-only failure of the last release is a fault the
 // fake injects (its live production site answers 500 for that image). Toolchain steps are
 // not run.
+import { record } from '../bench/results.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -252,6 +253,7 @@ describe.skipIf(!ready)('Option E end to end', () => {
     const line = `option E: push-to-healthy ${pushToHealthy.toFixed(1)} s (target < 90), swap ${swapSeconds.toFixed(1)} s, swap-back with its gate ${swapBackSeconds.toFixed(1)} s (target < 30)`;
     console.log(line);
     narrate(`\n${line}`);
+    record('options', ['E (rollback: swap back and gate)', pushToHealthy.toFixed(1), swapBackSeconds.toFixed(1)]);
     expect(pushToHealthy).toBeLessThan(90);
     expect(swapBackSeconds).toBeLessThan(30);
   });

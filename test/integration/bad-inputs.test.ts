@@ -190,8 +190,12 @@ const tables: Record<string, Case[]> = {
         repository: 'o/g',
         files: 'a.yaml',
         images: 'a/b=1',
-        'max-attempts': '0',
+        'max-attempts': '-1',
       }),
+    ],
+    [
+      'timeout',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1', timeout: 'soon' }),
     ],
     [
       'auto-merge',

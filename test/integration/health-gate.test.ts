@@ -321,6 +321,33 @@ describe('health-gate: secrets, bounds and proxies (real servers on 127.0.0.1; t
     expect(most).toBeGreaterThan(1);
   });
 
+  it('keeps 50 URLs at interval 1s on time: rounds start a second apart however long their probes take', async () => {
+    const arrivals: number[] = [];
+    let open = 0;
+    let most = 0;
+    const app = await serve(async (_req, res) => {
+      arrivals.push(performance.now());
+      open += 1;
+      most = Math.max(most, open);
+      await delay(400);
+      open -= 1;
+      json(res, 200, {});
+    });
+    const urls = Array.from({ length: 50 }, (_, index) => `${app.url}/s${index}`).join('\n');
+    const result = await runAction('health-gate', { url: urls, interval: '1s', timeout: '30s', 'success-threshold': '4' });
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.healthy).toBe('true');
+    expect(arrivals).toHaveLength(200);
+    // The default concurrency (50) probes a whole round at once.
+    expect(most).toBe(50);
+    const starts = [0, 1, 2, 3].map((round) => Math.min(...arrivals.slice(round * 50, round * 50 + 50)));
+    for (const [round, start] of starts.entries()) {
+      // On time: round k starts k seconds after the first, not k x (1 s + 400 ms).
+      expect(start - (starts[0] ?? 0)).toBeGreaterThan(round * 1000 - 150);
+      expect(start - (starts[0] ?? 0)).toBeLessThan(round * 1000 + 250);
+    }
+  });
+
   it('counts a connection reset in the middle of the body as a failure, not as not up', async () => {
     const app = await serve((_req, res) => {
       res.writeHead(200, { 'content-length': '1000' });

@@ -167,7 +167,11 @@ export function acrApi(options: {
   const page = <T>(items: T[], nameOf: (item: T) => string, url: URL) => {
     const n = Math.max(1, Math.min(Number(url.searchParams.get('n') ?? '100') || 100, options.pageLimit ?? 1000));
     const last = url.searchParams.get('last');
-    const start = last === null ? 0 : items.findIndex((item) => nameOf(item) === last) + 1;
+    // `last` is a cursor: the item after it, or, when it is gone meanwhile, the first one
+    // after it by name, so a page is never served twice.
+    const at = last === null ? -1 : items.findIndex((item) => nameOf(item) === last);
+    const after = last === null ? 0 : items.findIndex((item) => nameOf(item) > last);
+    const start = at >= 0 ? at + 1 : after < 0 ? items.length : after;
     const slice = items.slice(start, start + n);
     const more = start + n < items.length && slice.length > 0;
     const next = new URLSearchParams(url.searchParams);

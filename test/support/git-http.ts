@@ -2,11 +2,11 @@
 // server on 127.0.0.1 that checks the token the way GitHub does for HTTPS git (Basic auth,
 // any user name, the token as password).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface GitServer {
   root: string;
@@ -14,6 +14,8 @@ export interface GitServer {
   url: (repository: string) => string;
   /** Requests refused for a missing or wrong token. */
   refused: () => number;
+  /** Answers the next `count` pushes (receive-pack POSTs) with HTTP 503, as a flaky server would. */
+  failPushes: (count: number) => void;
   close: () => Promise<void>;
 }
 
@@ -22,6 +24,7 @@ const BACKEND = join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).
 export async function startGitServer(token: string): Promise<GitServer> {
   const root = mkdtempSync(join(tmpdir(), 'git-http-'));
   let refused = 0;
+  let failing = 0;
   const server = createServer((req, res) => {
     const header = req.headers.authorization ?? '';
     const password = /^basic /i.test(header)
@@ -33,6 +36,12 @@ export async function startGitServer(token: string): Promise<GitServer> {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://x');
+    if (failing > 0 && req.method === 'POST' && url.pathname.endsWith('/git-receive-pack')) {
+      failing -= 1;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('injected fault');
+      return;
+    }
     const child = spawn(BACKEND, [], {
       env: {
         PATH: process.env.PATH,
@@ -83,6 +92,9 @@ export async function startGitServer(token: string): Promise<GitServer> {
     root,
     url: (repository) => `http://127.0.0.1:${port}/${repository}`,
     refused: () => refused,
+    failPushes: (count) => {
+      failing = count;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -92,4 +104,25 @@ export async function startGitServer(token: string): Promise<GitServer> {
         });
       }),
   };
+}
+
+let seeded = 0;
+
+/** A bare repository on the server, with one commit holding the files. */
+export function seedRepo(server: GitServer, files: Record<string, string>): { name: string; gitDir: string } {
+  const name = `gitops-${++seeded}.git`;
+  const gitDir = join(server.root, name);
+  execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitDir]);
+  const work = mkdtempSync(join(tmpdir(), 'gitops-seed-'));
+  execFileSync('git', ['init', '--quiet', '--initial-branch=main', work]);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(work, path)), { recursive: true });
+    writeFileSync(join(work, path), content);
+  }
+  const id = ['-c', 'user.name=Seed', '-c', 'user.email=seed@example.invalid'];
+  execFileSync('git', [...id, 'add', '--all'], { cwd: work });
+  execFileSync('git', [...id, 'commit', '--quiet', '-m', 'seed'], { cwd: work });
+  execFileSync('git', ['push', '--quiet', gitDir, 'HEAD:refs/heads/main'], { cwd: work });
+  rmSync(work, { recursive: true, force: true });
+  return { name, gitDir };
 }

@@ -1,6 +1,7 @@
 // The sample monorepo (examples/omis-sample) as the end-to-end tests use it: an app
 // repository pointed at the local registry, the runner's checkout of it, and the steps
 // the deployment workflows run for every service.
+import { record } from '../bench/results.js';
 import { appendFileSync, copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../../packages/runner/harness.js';
@@ -56,6 +57,7 @@ export function reportTimes(option: string, pushToHealthy: number, rollback: num
   const line = `option ${option}: push-to-healthy ${pushToHealthy.toFixed(1)} s (target < 90), rollback ${rollback.toFixed(1)} s (target < 30)`;
   console.log(line);
   narrate(`\n${line}`);
+  record('options', [option, pushToHealthy.toFixed(1), rollback.toFixed(1)]);
 }
 
 export class SampleApp {

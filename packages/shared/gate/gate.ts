@@ -121,6 +121,7 @@ export async function runGate(
     const remaining = deadline - clock.now();
     if (remaining <= 0) break;
     round += 1;
+    const roundStarted = clock.now();
     const at = new Date().toISOString();
     const requestTimeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs, remaining));
     const clamped = requestTimeoutMs < settings.requestTimeoutMs;
@@ -163,8 +164,11 @@ export async function runGate(
       const first = lastRound.find((record) => record.verdict !== 'pass');
       return finish(false, 'failure-threshold', `${first?.url}: ${first?.reason} (${failStreak} failing rounds in a row)`);
     }
-    if (clock.now() + settings.intervalMs >= deadline) break;
-    await clock.sleep(settings.intervalMs);
+    // Rounds start every interval, start to start (as a Kubernetes probe's period): a round
+    // that took a while to probe many URLs does not push the next ones later.
+    const wait = Math.max(0, settings.intervalMs - (clock.now() - roundStarted));
+    if (clock.now() + wait >= deadline) break;
+    await clock.sleep(wait);
   }
 
   return finish(false, 'timeout', `timed out after ${formatDuration(settings.timeoutMs)}: ${timeoutDetail()}`);
