@@ -1,6 +1,6 @@
 import { code, escapeMarkdown, table } from '../../packages/shared/summary.js';
 import type { ReportConfig } from './config.js';
-import { headline, type Links, versionOf } from './report.js';
+import { headline, linkLine, type Links, versionOf } from './report.js';
 
 type Release = Pick<ReportConfig, 'environment' | 'outcome' | 'option' | 'services' | 'reason'>;
 
@@ -25,13 +25,7 @@ export function issueTexts(release: Release, links: Links): { body: string; comm
       '',
     );
   }
-  const where = [
-    links.run && `[the run](${links.run})`,
-    links.environment && `[the ${escapeMarkdown(release.environment)} environment](${links.environment})`,
-    links.sha && `commit ${links.sha}`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  const where = linkLine(links, release.environment, [links.sha && `commit ${links.sha}`]);
   if (where) details.push(where, '');
   const body = [
     `Releases to **${escapeMarkdown(release.environment)}** are failing. deploy-report opened this issue and will close it after the next successful release; later failures are added as comments.`,

@@ -85,14 +85,22 @@ export function gantt(config: Pick<ReportConfig, 'environment' | 'outcome' | 'op
   return lines.join('\n');
 }
 
+/** `the run · the <environment> environment`, and any extra parts; empty when there is no link. */
+export function linkLine(links: Links, environment: string, extra: (string | false | undefined)[] = []): string {
+  return [
+    links.run && `[the run](${links.run})`,
+    links.environment && `[the ${escapeMarkdown(environment)} environment](${links.environment})`,
+    ...extra,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
 export function renderSummary(config: ReportConfig, links: Links, notes: readonly string[]): string {
   const parts = [`### Release ${escapeMarkdown(headline(config))}`, ''];
   if (config.reason) parts.push(`**Reason:** ${escapeMarkdown(config.reason)}`, '');
-  const linkLine = [
-    links.run && `[the run](${links.run})`,
-    links.environment && `[the ${escapeMarkdown(config.environment)} environment](${links.environment})`,
-  ].filter(Boolean);
-  if (linkLine.length > 0) parts.push(linkLine.join(' · '), '');
+  const where = linkLine(links, config.environment);
+  if (where) parts.push(where, '');
   const chart = gantt(config);
   if (chart) parts.push('```mermaid', chart, '```', '');
   if (config.phases.length > 0) {
