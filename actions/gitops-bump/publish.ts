@@ -65,7 +65,8 @@ async function landChange(
     if (config.maxAttempts > 0 && attempt >= config.maxAttempts) break;
     const left = deadline - Date.now();
     if (left <= 0) break;
-    const delay = Math.min(backoffDelay(BACKOFF, lost + faults, Math.random), left);
+    // Every attempt so far failed (lost or faulted), so the attempt number is the count to widen by.
+    const delay = Math.min(backoffDelay(BACKOFF, attempt, Math.random), left);
     const why =
       lastFailure.kind === 'lost-race' ? 'was rejected (another pipeline pushed first)' : 'hit a network or server fault';
     log(`push attempt ${attempt} ${why}; retrying on the new tip in ${delay} ms`);
