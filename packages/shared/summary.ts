@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { logBlock } from './log-block.js';
 import { redactSecrets } from './secrets.js';
 
 /** Escapes text for a Markdown table cell or paragraph: HTML, pipes and line breaks. */
@@ -36,8 +37,11 @@ function renderCell(cell: Cell): string {
 /**
  * Appends Markdown to the job summary, with registered secrets redacted. Outside a runner
  * (no GITHUB_STEP_SUMMARY) it does nothing, so local runs and unit tests need no set-up.
+ * With `log`, the same text also goes to the log (where no line of it can issue a command),
+ * for runners that show no job summary: act, older GitHub Enterprise Servers.
  */
-export async function writeSummary(markdown: string): Promise<void> {
+export async function writeSummary(markdown: string, options: { log?: boolean } = {}): Promise<void> {
+  if (options.log) logBlock('Job summary', markdown);
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   await core.summary.addRaw(redactSecrets(markdown), true).write();
 }

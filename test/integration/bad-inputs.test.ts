@@ -119,6 +119,7 @@ const tables: Record<string, Case[]> = {
       'authority-host',
       () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'authority-host': 'http://login.example' }),
     ],
+    ['azure-cloud', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'azure-cloud': 'AzureMoon' })],
     ['build-args', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'build-args': '=value' })],
     ['dry-run', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'dry-run': 'yes' })],
     ['batch', () => ({ registry: '127.0.0.1:5000', batch: '{"not":"a list"}' })],
@@ -298,6 +299,9 @@ const tables: Record<string, Case[]> = {
     ['client-id', () => ({ ...AKS, 'client-id': 'me' })],
     ['cluster-name', () => ({ ...AKS, 'cluster-name': 'bad cluster' })],
     ['arm-endpoint', (box) => ({ ...AKS, 'arm-endpoint': box.canary.url })],
+    ['azure-cloud', () => ({ ...AKS, 'azure-cloud': 'azurecloud' })],
+    // AzureStack without the runner's AZURE_ENVIRONMENT_FILEPATH: its endpoints are unknown.
+    ['azure-cloud', () => ({ ...AKS, 'azure-cloud': 'AzureStack' })],
     ['dry-run', () => ({ ...HELM, 'dry-run': 'yes' })],
   ],
   'slot-swap': [
@@ -329,6 +333,7 @@ const tables: Record<string, Case[]> = {
     ['gate-timeout', () => ({ ...SLOT, 'gate-timeout': 'forever' })],
     ['conflict-timeout', () => ({ ...SLOT, 'conflict-timeout': '2h' })],
     ['arm-endpoint', (box) => ({ ...SLOT, 'arm-endpoint': box.canary.url })],
+    ['azure-cloud', () => ({ ...SLOT, 'azure-cloud': 'AzureGermanCloud' })],
     ['dry-run', () => ({ ...SLOT, 'dry-run': 'maybe' })],
   ],
   // Each with a webhook and alert-issue set, pointing at the canary: nothing may be sent.

@@ -10,8 +10,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { makeCert, type TestCert } from './certs.js';
 
-export const TENANT = '11111111-2222-3333-4444-555555555555';
-export const CLIENT = '99999999-8888-7777-6666-555555555555';
+// The sample's IDs (examples/omis-sample), so its caller workflows sign in here unchanged.
+export const TENANT = '72f988bf-0000-4a1b-9c3d-5e6f7a8b9c0d';
+export const CLIENT = '3f6d2a9e-5b1c-4e7f-9a0d-2c8b7e41f605';
 export const ID_TOKEN_REQUEST_TOKEN = 'runner-request-token-77aa';
 
 export interface FakeEntra {

@@ -1,6 +1,7 @@
 // A loopback get.helm.sh: a static file server (the only fake here) for the REAL Helm 3 and
 // Helm 4 tarballs that scripts/tools.mjs built from source and packaged as get.helm.sh lays
 // them out, with their .sha256sum files and helm3-latest-version / helm4-latest-version.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,4 +58,24 @@ export async function startGetHelm(): Promise<GetHelm> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A runner's tool cache with the pinned Helm 4 already in it, laid out as
+ * @actions/tool-cache keeps it (`helm/<version>/amd64`, the arch helm-deploy looks it up by, and its `.complete` marker): what a
+ * self-hosted runner image provides, so helm-deploy installs nothing.
+ */
+export function seedHelmToolCache(toolCache: string): string {
+  const version = (toolVersions().helm4?.version ?? '').replace(/^v/, '');
+  const dir = join(toolCache, 'helm', version);
+  mkdirSync(join(dir, 'amd64'), { recursive: true });
+  execFileSync('tar', [
+    '-xzf',
+    join(helmDownloads(), `helm-v${version}-linux-amd64.tar.gz`),
+    '-C',
+    join(dir, 'amd64'),
+    '--strip-components=1',
+  ]);
+  writeFileSync(join(dir, 'amd64.complete'), '');
+  return version;
 }

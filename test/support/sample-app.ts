@@ -2,7 +2,7 @@
 // repository pointed at the local registry, the runner's checkout of it, and the steps
 // the deployment workflows run for every service.
 import { record } from '../bench/results.js';
-import { appendFileSync, copyFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../../packages/runner/harness.js';
 import { CLIENT, type FakeAcr, TENANT } from './fake-acr.js';
@@ -12,6 +12,8 @@ import { failure, runAction, succeeded } from './run-action.js';
 export const SAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample');
 export const SERVICES = ['frontend', 'backend', 'csvtomdb'];
 const CONTEXTS = ['frontend', 'backend', 'csv-to-mdb'];
+/** The public origin the sample's callers name in their health URLs. */
+const PUBLIC_ORIGIN = 'https://configurator.omis.example';
 
 /** One build-matrix entry, the fields the workflows use. */
 export interface Entry {
@@ -91,6 +93,29 @@ export class SampleApp {
   /** The release after a broken one: the backend's Dockerfile as the sample has it. */
   releaseFixedBackend(message = 'release: backend fixed'): string {
     return this.release({ 'backend/Dockerfile': readFileSync(join(SAMPLE, 'backend', 'Dockerfile'), 'utf8') }, message);
+  }
+
+  /**
+   * Points the caller workflows' health URLs at `origin` instead of the sample's public host,
+   * as the services file and chart are pointed at the test registry. Committed, like any
+   * change a user makes to a copied sample.
+   */
+  serveAt(origin: string): void {
+    const dir = join(this.repo.work, '.github', 'workflows');
+    const files: Record<string, string> = {};
+    for (const file of readdirSync(dir)) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      files[join('.github', 'workflows', file)] = text.replaceAll(PUBLIC_ORIGIN, origin);
+    }
+    this.repo.commit(files, 'point the health URLs at this environment');
+  }
+
+  /**
+   * The static busybox each image is built around, in the author's working tree (which act
+   * copies as the jobs' checkout); git ignores it, so no commit carries it.
+   */
+  addBusybox(): void {
+    for (const context of CONTEXTS) copyFileSync('/bin/busybox', join(this.repo.work, context, 'busybox'));
   }
 
   /** The runner's checkout: depth 1, plus the static busybox each image is built around. */

@@ -1,0 +1,319 @@
+// Runs one caller workflow of the sample through nektos/act (built from source by
+// scripts/tools.mjs), on the host (`-P ubuntu-latest=-self-hosted`), as GitHub would run it:
+// the caller resolves `org/deploy-actions/...@v1` (actions and reusable workflows) to a copy
+// of this working tree whose dist/ holds the bundles the tests just built from the current
+// source; the third-party actions resolve to the stand-ins in test/fixtures/actions.
+// act's own artifact server (on 127.0.0.1 and a free port) carries the build legs' artifacts
+// to the report job. The result is each job's result, its steps' results and outputs, and
+// its log, read from act's `--json` log.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
+import { inject } from 'vitest';
+import { listActions, ROOT } from '../../scripts/actions.mjs';
+import { actBinary } from '../../scripts/tools.mjs';
+import { freePort } from './http-server.js';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'actions');
+const STAND_INS_CACHE = join(ROOT, 'node_modules', '.cache', 'deploy-actions-stand-ins');
+const NCC = join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+/** Every stand-in is TypeScript, bundled with its imports before act copies it away from node_modules. */
+const BUNDLED = ['setup-node', 'setup-java', 'upload-artifact', 'download-artifact'];
+
+export type Event =
+  | { name: 'push'; before: string; after: string; ref?: string }
+  | { name: 'workflow_dispatch'; inputs: Record<string, string>; ref?: string };
+
+export interface RunWorkflowOptions {
+  /** The app repository's working tree (with .git): act copies it as the jobs' checkout. */
+  repo: string;
+  /** The caller, relative to `repo`, e.g. `.github/workflows/deploy-aks.yml`. */
+  workflow: string;
+  event: Event;
+  secrets?: Record<string, string>;
+  vars?: Record<string, string>;
+  /** Variables every step sees, as a runner's own environment does (act's --env). */
+  env?: Record<string, string>;
+  /** The repository act reports as GITHUB_REPOSITORY (read from a remote). */
+  repository?: string;
+  timeoutMs?: number;
+  /** Folder act uses for its action copies, workspaces and tool cache; a fresh one by default. */
+  cacheDir?: string;
+}
+
+export interface StepRun {
+  id: string;
+  name: string;
+  result?: string;
+  outputs: Record<string, string>;
+}
+
+export interface JobRun {
+  /** act's name for the job: `<caller job>/<workflow name>/<job id>` for a reusable workflow's job. */
+  name: string;
+  id: string;
+  result?: string;
+  steps: StepRun[];
+  log: string[];
+}
+
+export interface WorkflowRun {
+  exitCode: number | null;
+  timedOut: boolean;
+  seconds: number;
+  jobs: JobRun[];
+  /** Lines act printed outside any job (errors in parsing a workflow land here). */
+  log: string[];
+}
+
+/** The third-party actions the workflows pin, read from their `uses:` lines. */
+function pinnedThirdParty(): Map<string, string> {
+  const pins = new Map<string, string>();
+  const dirs = [join(ROOT, '.github', 'workflows'), join(ROOT, 'examples', 'omis-sample', '.github', 'workflows')];
+  for (const dir of dirs) {
+    for (const file of readdirSync(dir)) {
+      for (const match of readFileSync(join(dir, file), 'utf8').matchAll(/uses:\s*(actions\/[a-z-]+)@([0-9a-f]{40})/g)) {
+        pins.set(`${match[1]}@${match[2]}`, match[1]?.split('/')[1] ?? '');
+      }
+    }
+  }
+  return pins;
+}
+
+const run = promisify(execFile);
+
+/** The stand-ins, their TypeScript ones bundled with ncc, cached by a hash of the fixtures. */
+async function standIns(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const entry of readdirSync(FIXTURES, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    hash.update(entry.parentPath + entry.name);
+    hash.update(readFileSync(join(entry.parentPath, entry.name)));
+  }
+  hash.update(readFileSync(join(ROOT, 'package-lock.json')));
+  const dir = join(STAND_INS_CACHE, hash.digest('hex').slice(0, 16));
+  if (existsSync(join(dir, '.complete'))) return dir;
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  cpSync(FIXTURES, partial, { recursive: true });
+  for (const name of BUNDLED) {
+    await run(process.execPath, [NCC, 'build', join(FIXTURES, name, 'index.ts'), '-o', join(partial, name), '--quiet'], {
+      cwd: ROOT,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  }
+  writeFileSync(join(partial, '.complete'), '');
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
+  return dir;
+}
+
+/**
+ * What `org/deploy-actions@v1` resolves to: each action's action.yml, the workflows, and
+ * dist/ from the bundles built from the current source (never the committed dist/).
+ */
+function library(into: string): string {
+  const dir = join(into, 'deploy-actions');
+  for (const action of listActions()) cpSync(join(ROOT, action, 'action.yml'), join(dir, action, 'action.yml'));
+  cpSync(join(ROOT, '.github', 'workflows'), join(dir, '.github', 'workflows'), { recursive: true });
+  cpSync(inject('bundleDir'), join(dir, 'dist'), { recursive: true });
+  return dir;
+}
+
+interface ActLine {
+  job?: string;
+  jobID?: string;
+  msg?: string;
+  stepID?: string[];
+  step?: string;
+  stage?: string;
+  stepResult?: string;
+  jobResult?: string;
+  raw_output?: boolean;
+  command?: string;
+  name?: string;
+  arg?: string;
+}
+
+/** Reads act's `--json` log into jobs, their steps and their lines. */
+export function parseActLog(text: string): { jobs: JobRun[]; log: string[] } {
+  const jobs = new Map<string, JobRun>();
+  const log: string[] = [];
+  for (const raw of text.split('\n')) {
+    if (!raw.trim()) continue;
+    let line: ActLine;
+    try {
+      line = JSON.parse(raw) as ActLine;
+    } catch {
+      log.push(raw);
+      continue;
+    }
+    const message = (line.msg ?? '').replace(/\n$/, '');
+    if (!line.job) {
+      log.push(message);
+      continue;
+    }
+    let job = jobs.get(line.job);
+    if (!job) {
+      job = { name: line.job, id: line.jobID ?? line.job, steps: [], log: [] };
+      jobs.set(line.job, job);
+    }
+    job.log.push(message);
+    if (line.jobResult) job.result = line.jobResult;
+    const stepId = line.stepID?.[0];
+    if (stepId === undefined || line.stage === 'Pre' || line.stage === 'Post') continue;
+    let step = job.steps.find((candidate) => candidate.id === stepId);
+    if (!step) {
+      step = { id: stepId, name: line.step ?? stepId, outputs: {} };
+      job.steps.push(step);
+    }
+    if (line.stepResult) step.result = line.stepResult;
+    if (line.command === 'set-output' && line.name) step.outputs[line.name] = line.arg ?? '';
+  }
+  return { jobs: [...jobs.values()], log };
+}
+
+/** Runs the caller through act and returns what each job did. Never throws for a failed job. */
+export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRun> {
+  const work = mkdtempSync(join(tmpdir(), 'deploy-actions-act-'));
+  const started = performance.now();
+  try {
+    const stand = await standIns();
+    const lib = library(work);
+    const cacheDir = options.cacheDir ?? join(work, 'cache');
+    mkdirSync(cacheDir, { recursive: true });
+    // act's artifact server expects its folder to exist (it panics on a missing one).
+    mkdirSync(join(work, 'artifacts'));
+    const eventFile = join(work, 'event.json');
+    const { event } = options;
+    const ref = event.ref ?? 'refs/heads/main';
+    const [owner = 'omis', name = 'omis-sample'] = (options.repository ?? 'omis/omis-sample').split('/');
+    const repository = { name, full_name: `${owner}/${name}`, owner: { login: owner }, default_branch: 'main' };
+    writeFileSync(
+      eventFile,
+      JSON.stringify(
+        event.name === 'push'
+          ? { ref, before: event.before, after: event.after, repository, head_commit: { id: event.after } }
+          : { ref, inputs: event.inputs, repository },
+      ),
+    );
+    // act reads GITHUB_REPOSITORY from a remote's URL; this one is never fetched.
+    const remote = 'act-github';
+    await run('git', ['-C', options.repo, 'remote', 'remove', remote]).catch(() => undefined);
+    await run('git', ['-C', options.repo, 'remote', 'add', remote, `https://github.com/${owner}/${name}.git`]);
+    const args = [
+      event.name,
+      '-W',
+      options.workflow,
+      '-e',
+      eventFile,
+      '-P',
+      'ubuntu-latest=-self-hosted',
+      '--json',
+      '--remote-name',
+      remote,
+      '--action-cache-path',
+      cacheDir,
+      '--artifact-server-path',
+      join(work, 'artifacts'),
+      '--artifact-server-addr',
+      '127.0.0.1',
+      '--artifact-server-port',
+      String(await freePort()),
+      '--no-cache-server',
+      // The sample's .gitignore keeps busybox out of commits, not out of the checkout.
+      '--use-gitignore=false',
+      '--local-repository',
+      `org/deploy-actions@v1=${lib}`,
+      ...[...pinnedThirdParty()].flatMap(([pin, folder]) => ['--local-repository', `${pin}=${join(stand, folder)}`]),
+      ...Object.entries(options.env ?? {}).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
+      ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ['--var', `${key}=${value}`]),
+      ...Object.entries(options.secrets ?? {}).flatMap(([key, value]) => ['-s', `${key}=${value}`]),
+      ...(event.name === 'workflow_dispatch'
+        ? Object.entries(event.inputs).flatMap(([key, value]) => ['--input', `${key}=${value}`])
+        : []),
+    ];
+    // A runner's environment, not the test process's: act hands its own to every step.
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LANG: 'C.UTF-8',
+      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+    };
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    const child = spawn(actBinary(), args, { cwd: options.repo, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // act and everything it started (its steps run as its children on the host).
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    }, timeoutMs);
+    const exitCode = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+    });
+    clearTimeout(timer);
+    const parsed = parseActLog(out);
+    return { exitCode, timedOut, seconds: (performance.now() - started) / 1000, ...parsed };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Every job whose id is `id` (a matrix gives several), e.g. `deploy` or `build`. */
+export function jobsOf(run: WorkflowRun, id: string): JobRun[] {
+  return run.jobs.filter((job) => job.id === id || job.name.endsWith(`/${id}`) || job.name === id);
+}
+
+/** The one job `id`, or undefined when act never started it (skipped by its `if:`). */
+export function jobOf(run: WorkflowRun, id: string): JobRun | undefined {
+  const found = jobsOf(run, id);
+  if (found.length > 1) throw new Error(`${found.length} jobs are named ${id}: ${found.map((job) => job.name).join(', ')}`);
+  return found[0];
+}
+
+/** A job's result as GitHub names it: `skipped` for a job act never started. */
+export const resultOf = (run: WorkflowRun, id: string): string => jobOf(run, id)?.result ?? 'skipped';
+
+/** The end of a job's log, for a failure message. */
+export const tail = (job: JobRun | undefined, lines = 40): string =>
+  job ? `--- ${job.name} (${job.result ?? 'no result'}) ---\n${job.log.slice(-lines).join('\n')}` : '(the job never ran)';
+
+/** One step of a job by its `id:`. */
+export function stepOf(job: JobRun | undefined, id: string): StepRun | undefined {
+  return job?.steps.find((step) => step.id === id);
+}
+
+/**
+ * Asserts each job's result (`success`, `failure` or `skipped`); a mismatch fails with the
+ * log tail of every job that differs, so the test's message shows why.
+ */
+export function expectJobs(run: WorkflowRun, expected: Record<string, string>): void {
+  const wrong = Object.entries(expected).filter(([id, result]) =>
+    jobsOf(run, id).length === 0 ? result !== 'skipped' : jobsOf(run, id).some((job) => (job.result ?? 'none') !== result),
+  );
+  if (run.timedOut) throw new Error(`act timed out after ${run.seconds.toFixed(0)} s\n${run.log.slice(-20).join('\n')}`);
+  if (wrong.length === 0) return;
+  const lines = wrong.map(([id, result]) => {
+    const jobs = jobsOf(run, id);
+    const got = jobs.length === 0 ? 'skipped' : jobs.map((job) => job.result ?? 'none').join(', ');
+    return `job ${id}: expected ${result}, got ${got}\n${jobs.map((job) => tail(job)).join('\n')}`;
+  });
+  throw new Error(`${lines.join('\n\n')}\n--- act ---\n${run.log.slice(-15).join('\n')}`);
+}
