@@ -30,9 +30,11 @@ import { seedHelmToolCache } from '../support/get-helm.js';
 import { freePort, type TestServer } from '../support/http-server.js';
 import { reportTimes, SampleApp, SERVICES } from '../support/sample-app.js';
 import { type Serving, startServing } from '../support/serving.js';
-import { startStatusIngress } from '../support/status-ingress.js';
+import { startFront, statusRoutes } from '../support/front.js';
 
 const RELEASE = 'product-configurator';
+/** The origin deploy-aks.yml and rollback-aks.yml name in their health URLs. */
+const PUBLIC_ORIGIN = 'https://configurator.omis.example';
 const NAMESPACE = 'omis';
 const AKS_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';
 const TOKEN = 'ghs_e2eOptionCToken0000000000000000000000';
@@ -64,7 +66,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     for (const service of SERVICES) ports[service] = await freePort();
     const byDeployment = Object.fromEntries(SERVICES.map((service) => [`${RELEASE}-${service}`, ports[service] ?? 0]));
     serving = await startServing(plane, NAMESPACE, byDeployment, { host: acr.registry, ...ADMIN });
-    ingress = await startStatusIngress(ports);
+    ingress = await startFront(statusRoutes(ports));
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN);
     // The runner: act's cache folder, its tool cache holding Helm, and the cloud file.
     runner = mkdtempSync(join(tmpdir(), 'option-c-runner-'));
@@ -78,7 +80,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
       }),
     );
     app = new SampleApp(acr.registry);
-    app.serveAt(ingress.url);
+    app.serveAt(PUBLIC_ORIGIN, ingress.url);
     app.addBusybox();
   }, 240_000);
 

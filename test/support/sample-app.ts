@@ -12,8 +12,6 @@ import { failure, runAction, succeeded } from './run-action.js';
 export const SAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample');
 export const SERVICES = ['frontend', 'backend', 'csvtomdb'];
 const CONTEXTS = ['frontend', 'backend', 'csv-to-mdb'];
-/** The public origin the sample's callers name in their health URLs. */
-const PUBLIC_ORIGIN = 'https://configurator.omis.example';
 
 /** One build-matrix entry, the fields the workflows use. */
 export interface Entry {
@@ -96,16 +94,16 @@ export class SampleApp {
   }
 
   /**
-   * Points the caller workflows' health URLs at `origin` instead of the sample's public host,
-   * as the services file and chart are pointed at the test registry. Committed, like any
-   * change a user makes to a copied sample.
+   * Points the caller workflows' health URLs at `origin` instead of the sample's public
+   * `publicOrigin`, as the services file and chart are pointed at the test registry.
+   * Committed, like any change a user makes to a copied sample.
    */
-  serveAt(origin: string): void {
+  serveAt(publicOrigin: string, origin: string): void {
     const dir = join(this.repo.work, '.github', 'workflows');
     const files: Record<string, string> = {};
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), 'utf8');
-      files[join('.github', 'workflows', file)] = text.replaceAll(PUBLIC_ORIGIN, origin);
+      files[join('.github', 'workflows', file)] = text.replaceAll(publicOrigin, origin);
     }
     this.repo.commit(files, 'point the health URLs at this environment');
   }
