@@ -65,8 +65,9 @@ export class SampleApp {
 
   constructor(registry: string) {
     cpSync(SAMPLE, this.repo.work, { recursive: true });
-    // The services file and the chart name the production registry; point them here.
-    for (const file of [join('.github', 'deploy-services.yml'), join('charts', 'product-configurator', 'values.yaml')]) {
+    // The services file, the chart and the callers name the production registry; point them here.
+    const workflows = readdirSync(join(this.repo.work, '.github', 'workflows')).map((file) => join('.github', 'workflows', file));
+    for (const file of [join('.github', 'deploy-services.yml'), join('charts', 'product-configurator', 'values.yaml'), ...workflows]) {
       const path = join(this.repo.work, file);
       writeFileSync(path, readFileSync(path, 'utf8').replaceAll('omispcacrprod.azurecr.io', registry));
     }
