@@ -1,9 +1,9 @@
 // @ts-check
 // `npm run demo`: (1) serves a small local app and runs the bundled health-gate against a
-// healthy and a broken version of it through the local runner; (2) runs Option D end to end
-// on this machine (examples/omis-sample: build-matrix, acr-push, watchtower-config apply over
-// SSH, health-gate, a broken release and its rollback); (3) runs Option A the same way against
-// a local GitOps repository (gitops-bump push and revert), printing each step's job summary.
+// healthy and a broken version of it through the local runner; (2) runs Options D, C and E
+// end to end on this machine, the sample's caller workflows under act, job by job; (3) runs
+// Option A through its actions in the workflow's order against a local GitOps repository.
+// `npm run demo -- --option c` runs one option.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,16 @@ import { join } from 'node:path';
 import { ROOT } from './actions.mjs';
 import { ensureBundles } from './bundles.mjs';
 import { startDemoApp } from './demo-app.mjs';
+
+// `npm run demo -- --option c` runs one option's section (a, c, d or e) and nothing else.
+const optionAt = process.argv.indexOf('--option');
+const only = optionAt >= 0 ? (process.argv[optionAt + 1] ?? '').toLowerCase() : undefined;
+if (only !== undefined && !['a', 'c', 'd', 'e'].includes(only)) {
+  console.error(`demo: --option must be a, c, d or e; got "${only}"`);
+  process.exit(1);
+}
+/** @param {string} option */
+const wanted = (option) => only === undefined || only === option;
 
 // Colour only for a terminal: a log file or a pipe gets plain text.
 const color = process.stdout.isTTY ? {} : { NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -109,50 +119,75 @@ const banner = (title) => {
   console.log(`\n${'='.repeat(78)}\n${title}\n${'='.repeat(78)}`);
 };
 
-banner('1. The new version abc123: its port opens after 1 s, then it is healthy. Expect: healthy.');
-const good = await startDemoApp({ sha: 'abc123', startDelayMs: 1000 });
-const goodExit = await deployActions(gate(good.url, 'abc123'));
-await good.close();
+let goodExit = 0;
+let badExit = 1;
+if (only === undefined) {
+  banner('1. The new version abc123: its port opens after 1 s, then it is healthy. Expect: healthy.');
+  const good = await startDemoApp({ sha: 'abc123', startDelayMs: 1000 });
+  goodExit = await deployActions(gate(good.url, 'abc123'));
+  await good.close();
 
-banner('2. A bad release: /api/info answers 503 and reports the old build old1. Expect: unhealthy.');
-const bad = await startDemoApp({ sha: 'old1', broken: true });
-const badExit = await deployActions(gate(bad.url, 'abc123'));
-await bad.close();
+  banner('2. A bad release: /api/info answers 503 and reports the old build old1. Expect: unhealthy.');
+  const bad = await startDemoApp({ sha: 'old1', broken: true });
+  badExit = await deployActions(gate(bad.url, 'abc123'));
+  await bad.close();
+}
 
-banner(
+/**
+ * One option's section: its banner, then its e2e file, which runs the sample's callers
+ * through act (C, D, E) job by job. Skipped, and counted as passed, when not chosen.
+ * @param {string} option @param {string} title @param {string} file
+ */
+async function section(option, title, file) {
+  if (!wanted(option)) return 0;
+  banner(title);
+  const started = Date.now();
+  const code = await runScenario(file);
+  console.log(`\n(option ${option.toUpperCase()}: ${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  return code;
+}
+
+const optionD = await section(
+  'd',
   '3. Option D on this machine: registry, Docker engine, sshd and compose as the VM.\n' +
-    'Expect: release 1 deployed and healthy; release 2 changes the backend alone (the frontend\n' +
+    'Expect, under act (deploy.yml, then rollback.yml dispatched): release 1 deployed and\n' +
+    'healthy; release 2 changes the backend alone (the frontend\n' +
     'keeps release 1); release 3 (broken backend) fails its gate; the rollback restores the\n' +
     'last good images; then the timings against their targets.',
+  'test/e2e/option-d.test.ts',
 );
-const optionD = await runScenario('test/e2e/option-d.test.ts');
 
-banner(
+const optionA = await section(
+  'a',
   '4. Option A on this machine: a GitOps repository over smart HTTP, and a stand-in for ArgoCD.\n' +
     'Expect: release 1 bumped and healthy; release 2 bumps the backend alone; release 3\n' +
     '(broken backend) fails its gate; a revert of that bump makes it healthy on release 2\n' +
     'again; then the timings against their targets.',
+  'test/e2e/option-a.test.ts',
 );
-const optionA = await runScenario('test/e2e/option-a.test.ts');
 
-banner(
+const optionC = await section(
+  'c',
   '5. Option C on this machine: real Helm 4 and a real Kubernetes control plane (kwok nodes),\n' +
     'signed in through OIDC; a stand-in runs what Kubernetes rolled out as containers.\n' +
-    'Expect: release 1 installed and healthy; release 2 upgrades the backend alone (the others\n' +
-    'keep their tags); release 3 (broken backend) rolls out but fails its gate; helm rollback\n' +
-    'to the revision before makes it healthy on release 2 again; then the timings.',
+    'Expect, under act (deploy-aks.yml, then rollback-aks.yml dispatched): release 1 installed\n' +
+    'and healthy; release 2 upgrades the backend alone (the others keep their tags); release 3\n' +
+    '(broken backend) rolls out but fails its gate, and the deploy job rolls it back to release\n' +
+    '2; release 4 (fixed) closes the alert issue; the dispatched rollback; then the timings.',
+  'test/e2e/option-c.test.ts',
 );
-const optionC = await runScenario('test/e2e/option-c.test.ts');
 
-banner(
+const optionE = await section(
+  'e',
   '6. Option E on this machine: Web App for Containers with a staging slot. ARM is a fake\n' +
     '(checked against the official client); the images it serves are real containers.\n' +
-    'Expect: release 1 staged, gated, swapped and healthy; release 2 stages the backend alone\n' +
-    '(the others keep what production runs); release 3 (broken backend) fails the slot gate\n' +
-    'and production is untouched; release 4 passes the slot but fails in production, is\n' +
-    'swapped back, and production is healthy on release 2 again; then the timings.',
+    'Expect, under act (deploy-webapp.yml, then rollback-webapp.yml dispatched): release 1\n' +
+    'staged, gated, swapped and healthy; release 2 stages the backend alone (the others keep\n' +
+    'what production runs); release 3 (broken backend) fails the slot gate and promote never\n' +
+    'runs; release 4 passes the slot but fails in production and is swapped back; release 5\n' +
+    'closes the alert issue; the dispatched swap back; then the timings.',
+  'test/e2e/option-e.test.ts',
 );
-const optionE = await runScenario('test/e2e/option-e.test.ts');
 
 banner('Result');
 const asExpected = goodExit === 0 && badExit === 1 && optionD === 0 && optionA === 0 && optionC === 0 && optionE === 0;

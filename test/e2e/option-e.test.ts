@@ -51,13 +51,22 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     requirePart('nektos/act (built by scripts/tools.mjs)', existsSync(actBinary()));
     acr = await startFakeAcr();
     pool = await startContainerPool({ host: acr.registry, ...ADMIN });
-    arm = await startFakeAppService(acr.entra, { subscription: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, app: APP, serve: pool.originOf });
+    arm = await startFakeAppService(acr.entra, {
+      subscription: SUBSCRIPTION,
+      resourceGroup: RESOURCE_GROUP,
+      app: APP,
+      serve: pool.originOf,
+    });
     acr.entra.allow(`${arm.endpoint}/.default`);
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN);
     runner = mkdtempSync(join(tmpdir(), 'option-e-runner-'));
     writeFileSync(
       join(runner, 'azure-cloud.json'),
-      JSON.stringify({ name: 'AzureStackCloud', activeDirectoryEndpoint: acr.authorityHost, resourceManagerEndpoint: arm.endpoint }),
+      JSON.stringify({
+        name: 'AzureStackCloud',
+        activeDirectoryEndpoint: acr.authorityHost,
+        resourceManagerEndpoint: arm.endpoint,
+      }),
     );
     app = new SampleApp(acr.registry);
     app.serveAt(PUBLIC_ORIGIN, `https://${arm.slots.get('production')?.hostName ?? ''}`);
@@ -88,7 +97,9 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
   const tagOf = (image: string | undefined) => image?.slice(image.lastIndexOf(':') + 1);
   /** The tag each sitecontainer of production runs. */
   const production = () =>
-    Object.fromEntries([...(arm.slots.get('production')?.containers ?? [])].map(([name, c]) => [name, tagOf(String(c.properties.image))]));
+    Object.fromEntries(
+      [...(arm.slots.get('production')?.containers ?? [])].map(([name, c]) => [name, tagOf(String(c.properties.image))]),
+    );
   const swaps = () => arm.calls.filter((call) => /^POST .*\/slotsswap/.test(call)).length;
   const alert = () => github.issues.map(({ title, state, comments }) => ({ title, state, comments: comments.length }));
   const summary = (result: WorkflowRun): string => (jobOf(result, 'option-e-webapp/report')?.log ?? []).join('\n');
@@ -154,7 +165,9 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expect(production()).toEqual({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
 
     const times = [first, second, third, fourth, fifth, back].map((result) => result.seconds.toFixed(1));
-    console.log(`option E under act, wall time of each run (s): releases 1-5 ${times.slice(0, 5).join(' / ')}, rollback ${times[5]}`);
+    console.log(
+      `option E under act, wall time of each run (s): releases 1-5 ${times.slice(0, 5).join(' / ')}, rollback ${times[5]}`,
+    );
     reportTimes('E', first.seconds, back.seconds);
   });
 });

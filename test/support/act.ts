@@ -27,6 +27,7 @@ import { inject } from 'vitest';
 import { listActions, ROOT } from '../../scripts/actions.mjs';
 import { actBinary } from '../../scripts/tools.mjs';
 import { freePort } from './http-server.js';
+import { narrate } from './sample-app.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'actions');
 const STAND_INS_CACHE = join(ROOT, 'node_modules', '.cache', 'deploy-actions-stand-ins');
@@ -194,6 +195,20 @@ export function parseActLog(text: string): { jobs: JobRun[]; log: string[] } {
   return { jobs: [...jobs.values()], log };
 }
 
+/** For `npm run demo`: each step as it starts and each job as it ends, job by job. */
+function narrateLine(raw: string): void {
+  if (!process.env.DEMO_LOG) return;
+  try {
+    const line = JSON.parse(raw) as ActLine;
+    const message = (line.msg ?? '').split('\n')[0] ?? '';
+    if (line.job && (/^⭐ Run Main|^🏁|^Skipping job/.test(message) || line.stepResult === 'failure')) {
+      narrate(`[${line.job.trim()}] ${message.trim()}`);
+    }
+  } catch {
+    // Not one of act's JSON lines: nothing to show.
+  }
+}
+
 /** Runs the caller through act and returns what each job did. Never throws for a failed job. */
 export async function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRun> {
   const work = mkdtempSync(join(tmpdir(), 'deploy-actions-act-'));
@@ -264,8 +279,16 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
     const timeoutMs = options.timeoutMs ?? 300_000;
     const child = spawn(actBinary(), args, { cwd: options.repo, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    let pending = '';
+    const take = (chunk: Buffer) => {
+      out += chunk.toString();
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) narrateLine(line);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;

@@ -67,7 +67,11 @@ export class SampleApp {
     cpSync(SAMPLE, this.repo.work, { recursive: true });
     // The services file, the chart and the callers name the production registry; point them here.
     const workflows = readdirSync(join(this.repo.work, '.github', 'workflows')).map((file) => join('.github', 'workflows', file));
-    for (const file of [join('.github', 'deploy-services.yml'), join('charts', 'product-configurator', 'values.yaml'), ...workflows]) {
+    for (const file of [
+      join('.github', 'deploy-services.yml'),
+      join('charts', 'product-configurator', 'values.yaml'),
+      ...workflows,
+    ]) {
       const path = join(this.repo.work, file);
       writeFileSync(path, readFileSync(path, 'utf8').replaceAll('omispcacrprod.azurecr.io', registry));
     }
