@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ROOT } from './actions.mjs';
 import { ensureBundles } from './bundles.mjs';
 import { startDemoApp } from './demo-app.mjs';
+import { ensureTools } from './tools.mjs';
 
 // `npm run demo -- --option c` runs one option's section (a, c, d or e) and nothing else.
 const optionAt = process.argv.indexOf('--option');
@@ -21,6 +22,18 @@ if (only !== undefined && !['a', 'c', 'd', 'e'].includes(only)) {
 }
 /** @param {string} option */
 const wanted = (option) => only === undefined || only === option;
+
+// The Go-built parts each option runs on: act for the workflows, and for C, Helm and the
+// control plane. Only those of the chosen options are built, each saying how long it took.
+/** @type {Record<string, string[]>} */
+const PARTS_OF = { a: [], c: ['helm4', 'etcd', 'kubernetes', 'act'], d: ['act'], e: ['act'] };
+const parts = [...new Set(Object.entries(PARTS_OF).flatMap(([option, names]) => (wanted(option) ? names : [])))];
+if (parts.length > 0) {
+  console.log(`demo: the real parts these options need, built with Go where missing: ${parts.join(', ')}`);
+  const started = Date.now();
+  ensureTools({ parts });
+  console.log(`demo: parts ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
 
 // Colour only for a terminal: a log file or a pipe gets plain text.
 const color = process.stdout.isTTY ? {} : { NO_COLOR: '1', FORCE_COLOR: '0' };

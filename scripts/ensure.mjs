@@ -142,7 +142,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   ensureNpmPackages();
   ensureDebianPackages();
   await ensureDockerDaemon();
-  // The Go-built real parts (Helm 3 and 4): built once per machine, reused after.
-  const { ensureTools } = await import('./tools.mjs');
-  ensureTools();
+  // The Go-built real parts: built once per machine, reused after. `npm run demo` builds
+  // only what the options it runs need (scripts/demo.mjs), so its pre step passes --no-tools.
+  if (!process.argv.includes('--no-tools')) {
+    const { ensureTools } = await import('./tools.mjs');
+    ensureTools();
+  }
 }

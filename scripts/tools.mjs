@@ -309,9 +309,13 @@ export function buildActionlint(log) {
   log(`tools: actionlint built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
+/** Every part by the name tools/versions.json gives it, in the order they are built. */
+export const PARTS = ['helm3', 'helm4', 'etcd', 'kubernetes', 'act', 'actionlint'];
+
 /**
- * Builds whatever is missing. Returns false, building nothing, when Go is not installed.
- * @param {{ log?: (line: string) => void }} [options]
+ * Builds whatever is missing: every part, or only the `parts` named (for a demo that runs
+ * one option). Returns false, building nothing, when Go is not installed.
+ * @param {{ log?: (line: string) => void, parts?: string[] }} [options]
  */
 export function ensureTools(options = {}) {
   const log =
@@ -325,14 +329,31 @@ export function ensureTools(options = {}) {
   }
   mkdirSync(TOOLS_DIR, { recursive: true });
   const versions = toolVersions();
-  for (const name of ['helm3', 'helm4']) {
-    const tool = versions[name];
-    if (tool) buildHelm(tool, log);
-  }
-  buildEtcd(log);
-  buildControlPlane(log);
-  buildAct(log);
-  buildActionlint(log);
+  const wanted = new Set(options.parts ?? PARTS);
+  /** @type {Record<string, () => void>} */
+  const builders = {
+    helm3: () => {
+      const tool = versions.helm3;
+      if (tool) buildHelm(tool, log);
+    },
+    helm4: () => {
+      const tool = versions.helm4;
+      if (tool) buildHelm(tool, log);
+    },
+    etcd: () => {
+      buildEtcd(log);
+    },
+    kubernetes: () => {
+      buildControlPlane(log);
+    },
+    act: () => {
+      buildAct(log);
+    },
+    actionlint: () => {
+      buildActionlint(log);
+    },
+  };
+  for (const part of PARTS) if (wanted.has(part)) builders[part]?.();
   return true;
 }
 

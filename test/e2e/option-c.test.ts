@@ -15,12 +15,11 @@
 // TokenReview webhook), GitHub's REST API (GITHUB_API_URL, the report's alert issue), the
 // third-party actions (test/fixtures/actions), and the networking (a port per Deployment
 // behind a loopback status ingress instead of Services and an ingress controller).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actBinary, controlPlaneBin, ensureTools } from '../../scripts/tools.mjs';
-import { expectJobs, jobOf, jobsOf, runWorkflow, stepOf, type WorkflowRun } from '../support/act.js';
+import { type Event, expectJobs, jobOf, jobsOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
 import { hasControlPlane, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
@@ -49,7 +48,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
   let serving: Serving;
   let ingress: TestServer;
   let github: FakeGitHub;
-  let runner: string;
+  let runner: SampleRunner;
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
@@ -68,18 +67,10 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     serving = await startServing(plane, NAMESPACE, byDeployment, { host: acr.registry, ...ADMIN });
     ingress = await startFront(statusRoutes(ports));
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN);
-    // The runner: act's cache folder, its tool cache holding Helm, and the cloud file.
-    runner = mkdtempSync(join(tmpdir(), 'option-c-runner-'));
-    seedHelmToolCache(join(runner, 'cache', 'tool_cache'));
-    writeFileSync(
-      join(runner, 'azure-cloud.json'),
-      JSON.stringify({
-        name: 'AzureStackCloud',
-        activeDirectoryEndpoint: acr.authorityHost,
-        resourceManagerEndpoint: arm.endpoint,
-      }),
-    );
     app = new SampleApp(acr.registry);
+    // The runner, its tool cache holding Helm as a self-hosted runner image would.
+    runner = sampleRunner({ app, acr, github, token: TOKEN, armEndpoint: arm.endpoint });
+    seedHelmToolCache(runner.toolCache);
     app.serveAt(PUBLIC_ORIGIN, ingress.url);
     app.addBusybox();
   }, 240_000);
@@ -93,21 +84,10 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     await webhook?.close();
     await acr?.close();
     app?.cleanup();
-    if (runner) rmSync(runner, { recursive: true, force: true });
+    runner?.close();
   });
 
-  const run = (workflow: string, event: Parameters<typeof runWorkflow>[0]['event']): Promise<WorkflowRun> =>
-    runWorkflow({
-      repo: app.repo.work,
-      workflow: `.github/workflows/${workflow}`,
-      event,
-      cacheDir: join(runner, 'cache'),
-      env: { ...acr.oidcEnv, AZURE_ENVIRONMENT_FILEPATH: join(runner, 'azure-cloud.json'), GITHUB_API_URL: github.url },
-      vars: { AZURE_CLOUD: 'AzureStack' },
-      secrets: { GITHUB_TOKEN: TOKEN },
-      timeoutMs: 420_000,
-    });
-
+  const run = (workflow: string, event: Event): Promise<WorkflowRun> => runner.run(workflow, event);
   const push = (before: string, after: string) => run('deploy-aks.yml', { name: 'push', before, after });
   const info = async (service: string): Promise<unknown> => (await fetch(`${ingress.url}/status/${service}`)).json();
   const alert = () => github.issues.map(({ title, state }) => ({ title, state }));

@@ -11,13 +11,14 @@
 // (GITHUB_API_URL), the third-party actions (test/fixtures/actions), and the VM's reverse
 // proxy (test/support/front.ts: the paths of the health URLs to each service's port).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actBinary } from '../../scripts/tools.mjs';
-import { expectJobs, jobOf, jobsOf, runWorkflow, stepOf, type WorkflowRun } from '../support/act.js';
+import { type Event, expectJobs, jobOf, jobsOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { hasCompose, hasDocker, hasRegistry, hasSshd, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
@@ -38,7 +39,8 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
   let github: FakeGitHub;
   let front: TestServer;
   let app: SampleApp;
-  let runner: string;
+  let runner: SampleRunner;
+  let work: string;
   let remoteDir: string;
   const ports: Record<string, number> = {};
 
@@ -47,13 +49,8 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     acr = await startFakeAcr();
     sshd = await startSshd();
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN);
-    runner = mkdtempSync(join(tmpdir(), 'option-d-runner-'));
-    remoteDir = join(runner, 'vm', 'omis');
-    writeFileSync(
-      join(runner, 'azure-cloud.json'),
-      // Option D calls no ARM: only the sign-in endpoint is used.
-      JSON.stringify({ activeDirectoryEndpoint: acr.authorityHost, resourceManagerEndpoint: acr.authorityHost }),
-    );
+    work = mkdtempSync(join(tmpdir(), 'option-d-'));
+    remoteDir = join(work, 'vm', 'omis');
     app = new SampleApp(acr.registry);
     // The sample's compose file names the production registry and fixed ports; point them here.
     let compose = readFileSync(join(app.repo.work, 'docker-compose.yml'), 'utf8').replaceAll(
@@ -72,6 +69,19 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     });
     app.serveAt(PUBLIC_ORIGIN, front.url);
     app.addBusybox();
+    runner = sampleRunner({
+      app,
+      acr,
+      github,
+      token: TOKEN,
+      vars: { VM_HOST: sshd.host, VM_SSH_PORT: String(sshd.port), VM_USER: sshd.user, VM_DIR: remoteDir },
+      secrets: {
+        VM_SSH_KEY: sshd.clientKey,
+        VM_KNOWN_HOSTS: sshd.knownHosts,
+        ACR_PULL_USERNAME: ADMIN.username,
+        ACR_PULL_PASSWORD: ADMIN.password,
+      },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -83,33 +93,11 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     await sshd?.close();
     await acr?.close();
     app?.cleanup();
-    if (runner) rmSync(runner, { recursive: true, force: true });
+    runner?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const act = (workflow: string, event: Parameters<typeof runWorkflow>[0]['event']): Promise<WorkflowRun> =>
-    runWorkflow({
-      repo: app.repo.work,
-      workflow: `.github/workflows/${workflow}`,
-      event,
-      cacheDir: join(runner, 'cache'),
-      env: { ...acr.oidcEnv, AZURE_ENVIRONMENT_FILEPATH: join(runner, 'azure-cloud.json'), GITHUB_API_URL: github.url },
-      vars: {
-        AZURE_CLOUD: 'AzureStack',
-        VM_HOST: sshd.host,
-        VM_SSH_PORT: String(sshd.port),
-        VM_USER: sshd.user,
-        VM_DIR: remoteDir,
-      },
-      secrets: {
-        GITHUB_TOKEN: TOKEN,
-        VM_SSH_KEY: sshd.clientKey,
-        VM_KNOWN_HOSTS: sshd.knownHosts,
-        ACR_PULL_USERNAME: ADMIN.username,
-        ACR_PULL_PASSWORD: ADMIN.password,
-      },
-      timeoutMs: 420_000,
-    });
-
+  const act = (workflow: string, event: Event): Promise<WorkflowRun> => runner.run(workflow, event);
   const push = (before: string, after: string) => act('deploy.yml', { name: 'push', before, after });
   const info = async (service: string): Promise<unknown> => (await fetch(`http://127.0.0.1:${ports[service]}/api/info`)).json();
   const alert = () => github.issues.map(({ title, state }) => ({ title, state }));
@@ -185,6 +173,14 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
     expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'closed' }]);
     expect(github.violations).toEqual([]);
+
+    // --- the weekly registry cleanup, dispatched for real: every tag here is days younger than
+    // its keep-days (30), so it reads the whole registry and deletes nothing ------------------
+    const cleanup = await act('registry-cleanup.yml', { name: 'workflow_dispatch', inputs: { 'dry-run': 'false' } });
+    expectJobs(cleanup, { cleanup: 'success' });
+    const cleaned = jobOf(cleanup, 'cleanup')?.steps.find((step) => step.name === 'org/deploy-actions/acr-push@v1');
+    expect(cleaned?.outputs).toMatchObject({ deleted: '[]' });
+    expect(Number(cleaned?.outputs.kept)).toBeGreaterThanOrEqual(10);
 
     // --- a dispatched rollback: every service back to production-last-good (release 4's) ----
     const back = await act('rollback.yml', {

@@ -18,12 +18,11 @@
 // GitHub's REST API (GITHUB_API_URL); the third-party actions (test/fixtures/actions). The
 // production-only failure of release 4 is a fault the stand-in injects (its live production
 // site answers 500 for that image).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actBinary } from '../../scripts/tools.mjs';
-import { expectJobs, jobOf, jobsOf, runWorkflow, stepOf, type WorkflowRun } from '../support/act.js';
+import { type Event, expectJobs, jobOf, jobsOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { type ContainerPool, startContainerPool } from '../support/containers.js';
 import { hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
@@ -45,7 +44,7 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
   let arm: FakeAppService;
   let github: FakeGitHub;
   let app: SampleApp;
-  let runner: string;
+  let runner: SampleRunner;
 
   beforeAll(async () => {
     requirePart('nektos/act (built by scripts/tools.mjs)', existsSync(actBinary()));
@@ -59,18 +58,10 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     });
     acr.entra.allow(`${arm.endpoint}/.default`);
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN);
-    runner = mkdtempSync(join(tmpdir(), 'option-e-runner-'));
-    writeFileSync(
-      join(runner, 'azure-cloud.json'),
-      JSON.stringify({
-        name: 'AzureStackCloud',
-        activeDirectoryEndpoint: acr.authorityHost,
-        resourceManagerEndpoint: arm.endpoint,
-      }),
-    );
     app = new SampleApp(acr.registry);
     app.serveAt(PUBLIC_ORIGIN, `https://${arm.slots.get('production')?.hostName ?? ''}`);
     app.addBusybox();
+    runner = sampleRunner({ app, acr, github, token: TOKEN, armEndpoint: arm.endpoint });
   }, 120_000);
 
   afterAll(async () => {
@@ -79,20 +70,10 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     await pool?.close();
     await acr?.close();
     app?.cleanup();
-    if (runner) rmSync(runner, { recursive: true, force: true });
+    runner?.close();
   });
 
-  const act = (workflow: string, event: Parameters<typeof runWorkflow>[0]['event']): Promise<WorkflowRun> =>
-    runWorkflow({
-      repo: app.repo.work,
-      workflow: `.github/workflows/${workflow}`,
-      event,
-      cacheDir: join(runner, 'cache'),
-      env: { ...acr.oidcEnv, AZURE_ENVIRONMENT_FILEPATH: join(runner, 'azure-cloud.json'), GITHUB_API_URL: github.url },
-      vars: { AZURE_CLOUD: 'AzureStack' },
-      secrets: { GITHUB_TOKEN: TOKEN },
-      timeoutMs: 420_000,
-    });
+  const act = (workflow: string, event: Event): Promise<WorkflowRun> => runner.run(workflow, event);
   const push = (before: string, after: string) => act('deploy-webapp.yml', { name: 'push', before, after });
   const tagOf = (image: string | undefined) => image?.slice(image.lastIndexOf(':') + 1);
   /** The tag each sitecontainer of production runs. */

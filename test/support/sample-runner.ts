@@ -1,0 +1,62 @@
+// A self-hosted runner for the sample's callers under act, as the e2e tests of every option
+// set it up: its own folder (act's action copies, workspaces and tool cache), the Azure Stack
+// cloud file that points azure-cloud at the Entra and ARM stand-ins, the runner's ID-token
+// endpoint, GITHUB_API_URL at the GitHub stand-in, and the caller's repository variables and
+// secrets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Event, runWorkflow, type WorkflowRun } from './act.js';
+import type { FakeAcr } from './fake-acr.js';
+import type { FakeGitHub } from './fake-github.js';
+import type { SampleApp } from './sample-app.js';
+
+export interface SampleRunner {
+  /** The runner's tool cache (RUNNER_TOOL_CACHE under act): seed tools here. */
+  toolCache: string;
+  /** Runs `.github/workflows/<workflow>` of the sample for `event`. */
+  run: (workflow: string, event: Event) => Promise<WorkflowRun>;
+  close: () => void;
+}
+
+export interface SampleRunnerOptions {
+  app: SampleApp;
+  acr: FakeAcr;
+  github: FakeGitHub;
+  /** The GitHub token the runner hands the jobs (`github.token`). */
+  token: string;
+  /** ARM's origin; an option that calls no ARM passes none. */
+  armEndpoint?: string;
+  vars?: Record<string, string>;
+  secrets?: Record<string, string>;
+}
+
+export function sampleRunner(options: SampleRunnerOptions): SampleRunner {
+  const dir = mkdtempSync(join(tmpdir(), 'sample-runner-'));
+  const cloudFile = join(dir, 'azure-cloud.json');
+  writeFileSync(
+    cloudFile,
+    JSON.stringify({
+      name: 'AzureStackCloud',
+      activeDirectoryEndpoint: options.acr.authorityHost,
+      resourceManagerEndpoint: options.armEndpoint ?? options.acr.authorityHost,
+    }),
+  );
+  return {
+    toolCache: join(dir, 'cache', 'tool_cache'),
+    run: (workflow, event) =>
+      runWorkflow({
+        repo: options.app.repo.work,
+        workflow: `.github/workflows/${workflow}`,
+        event,
+        cacheDir: join(dir, 'cache'),
+        env: { ...options.acr.oidcEnv, AZURE_ENVIRONMENT_FILEPATH: cloudFile, GITHUB_API_URL: options.github.url },
+        vars: { AZURE_CLOUD: 'AzureStack', ...options.vars },
+        secrets: { GITHUB_TOKEN: options.token, ...options.secrets },
+        timeoutMs: 420_000,
+      }),
+    close: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
