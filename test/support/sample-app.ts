@@ -153,22 +153,6 @@ export async function pushImage(acr: FakeAcr, entry: Entry, cwd: string, sha: st
   );
 }
 
-/** acr-push promote, one step for every service, as the environment-bound jobs run it. */
-export async function promoteImages(
-  acr: FakeAcr,
-  entries: Entry[],
-  source: string,
-  tag: string,
-  extra: Record<string, string> = {},
-): Promise<RunResult> {
-  const first = entries[0];
-  if (!first) throw new Error('no image to promote');
-  const repository = entries.map((entry) => entry.repository).join('\n');
-  const inputs = { registry: first.registry, repository, promote: source, tags: tag, ...oidc(acr), ...extra };
-  const names = entries.map((entry) => entry.service).join(', ');
-  return show(`promote ${names}: ${source} -> ${tag}`, await runAction('acr-push', inputs, { env: acr.oidcEnv }));
-}
-
 /** health-gate on the services' /api/info, expecting the SHA. */
 export function gate(
   ports: Record<string, number>,
