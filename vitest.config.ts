@@ -35,7 +35,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          testTimeout: 600_000,
+          // One test runs an option's whole story under act: five or six workflow runs of up
+          // to 7 minutes each (test/support/sample-runner.ts); E takes about 7 minutes in all.
+          testTimeout: 1_800_000,
           hookTimeout: 300_000,
           globalSetup: ['test/setup/bundles.ts'],
         },
