@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
-import type { Inputs } from '../../packages/shared/inputs.js';
+import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
 
@@ -300,8 +300,4 @@ function readAccess(inputs: Inputs): ClusterAccess {
       ...readAzureEndpoints(inputs),
     },
   };
-}
-
-function isSecureOrLoopback(url: URL): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
 }

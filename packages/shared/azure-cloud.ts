@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from './errors.js';
-import type { Inputs } from './inputs.js';
+import { type Inputs, isSecureOrLoopback } from './inputs.js';
 
 /** The clouds azure/login's `environment` input names, and Azure Stack Hub. */
 export const AZURE_CLOUDS = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'AzureStack'] as const;
@@ -23,14 +23,12 @@ const KNOWN: Record<Exclude<AzureCloud, 'AzureStack'>, AzureEndpoints> = {
 /** The variable that names an Azure Stack environment file, as the Go SDK and Terraform read it. */
 export const ENVIRONMENT_FILE_VARIABLE = 'AZURE_ENVIRONMENT_FILEPATH';
 
-/** An https origin, or plain http on loopback only (where nothing crosses a network). */
+/** The origin of an https URL (plain http on loopback only) with no credentials in it. */
 function secureOrigin(text: unknown): string | undefined {
   if (typeof text !== 'string') return undefined;
   try {
     const url = new URL(text);
-    const loopback = url.protocol === 'http:' && url.hostname === '127.0.0.1';
-    if ((url.protocol !== 'https:' && !loopback) || url.username || url.password) return undefined;
-    return url.origin;
+    return isSecureOrLoopback(url) && !url.username && !url.password ? url.origin : undefined;
   } catch {
     return undefined;
   }

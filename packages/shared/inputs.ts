@@ -221,6 +221,11 @@ function describeRange(rule: IntegerRule): string {
   return '';
 }
 
+/** https, or plain http on 127.0.0.1 only (where nothing crosses a network): for URLs that get a credential. */
+export function isSecureOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
+}
+
 export function parseHttpUrl(name: string, value: string): URL {
   let url: URL | undefined;
   try {
