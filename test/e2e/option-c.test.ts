@@ -18,8 +18,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actBinary, controlPlaneBin, ensureTools } from '../../scripts/tools.mjs';
-import { type Event, expectJobs, jobOf, jobsOf, stepOf, type WorkflowRun } from '../support/act.js';
-import { type SampleRunner, sampleRunner } from '../support/sample-runner.js';
+import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
 import { hasControlPlane, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
@@ -27,7 +27,7 @@ import { type AksAuthWebhook, entraKubeconfig, type FakeArm, startAksAuthWebhook
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { seedHelmToolCache } from '../support/get-helm.js';
 import { freePort, type TestServer } from '../support/http-server.js';
-import { reportTimes, SampleApp, SERVICES } from '../support/sample-app.js';
+import { SampleApp, SERVICES } from '../support/sample-app.js';
 import { type Serving, startServing } from '../support/serving.js';
 import { startFront, statusRoutes } from '../support/front.js';
 
@@ -37,6 +37,8 @@ const PUBLIC_ORIGIN = 'https://configurator.omis.example';
 const NAMESPACE = 'omis';
 const AKS_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';
 const TOKEN = 'ghs_e2eOptionCToken0000000000000000000000';
+/** What act reports for a release that deploys and passes its gate. */
+const GOOD_RELEASE = { changes: 'success', build: 'success', deploy: 'success', report: 'success' };
 const ready = hasDocker() && hasRegistry() && hasControlPlane();
 
 describe.skipIf(!ready)('Option C end to end under act', () => {
@@ -92,13 +94,13 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
   const info = async (service: string): Promise<unknown> => (await fetch(`${ingress.url}/status/${service}`)).json();
   const alert = () => github.issues.map(({ title, state }) => ({ title, state }));
   /** The report job's summary, as deploy-report prints it in its log. */
-  const summary = (result: WorkflowRun): string => (jobOf(result, 'report')?.log ?? []).join('\n');
+  const summary = (result: WorkflowRun): string => logOf(result, 'report');
 
   it('runs deploy-aks.yml for four releases and rollback-aks.yml, as GitHub would', async () => {
     // --- release 1: dispatched, so every service is built -----------------------------------
     const sha1 = app.release({ 'README.md': '# omis\n' }, 'release 1');
     const first = await run('deploy-aks.yml', { name: 'workflow_dispatch', inputs: {} });
-    expectJobs(first, { changes: 'success', build: 'success', deploy: 'success', report: 'success' });
+    expectJobs(first, GOOD_RELEASE);
     expect(jobsOf(first, 'build')).toHaveLength(3);
     expect(stepOf(jobOf(first, 'deploy'), 'helm')?.outputs).toMatchObject({ revision: '1', status: 'deployed' });
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
@@ -110,7 +112,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     // --- release 2: only the backend changed; the others keep release 1's images ----------
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
     const second = await push(sha1, sha2);
-    expectJobs(second, { changes: 'success', build: 'success', deploy: 'success', report: 'success' });
+    expectJobs(second, GOOD_RELEASE);
     expect(jobsOf(second, 'build')).toHaveLength(1);
     expect(stepOf(jobOf(second, 'deploy'), 'helm')?.outputs).toMatchObject({ revision: '2', 'previous-revision': '1' });
     expect(await info('backend')).toMatchObject({ build: { sha: sha2 } });
@@ -136,7 +138,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     // --- release 4: the fix; its good release closes the alert issue -----------------------
     const sha4 = app.releaseFixedBackend('release 4: backend fixed');
     const fourth = await push(sha3, sha4);
-    expectJobs(fourth, { changes: 'success', build: 'success', deploy: 'success', report: 'success' });
+    expectJobs(fourth, GOOD_RELEASE);
     expect(stepOf(jobOf(fourth, 'deploy'), 'helm')?.outputs).toMatchObject({ revision: '5' });
     expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
     expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'closed' }]);
@@ -156,10 +158,6 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expect(await info('backend')).toMatchObject({ build: { sha: sha2 } });
     expect(await info('frontend')).toMatchObject({ build: { sha: sha1 } });
 
-    const times = [first, second, third, fourth, back].map((result) => result.seconds.toFixed(1));
-    console.log(
-      `option C under act, wall time of each run (s): releases 1-4 ${times.slice(0, 4).join(' / ')}, rollback ${times[4]}`,
-    );
-    reportTimes('C', first.seconds, back.seconds);
+    reportRuns('C', [first, second, third, fourth], back);
   });
 });

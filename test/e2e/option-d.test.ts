@@ -17,20 +17,28 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actBinary } from '../../scripts/tools.mjs';
-import { type Event, expectJobs, jobOf, jobsOf, stepOf, type WorkflowRun } from '../support/act.js';
-import { type SampleRunner, sampleRunner } from '../support/sample-runner.js';
+import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { hasCompose, hasDocker, hasRegistry, hasSshd, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { startFront } from '../support/front.js';
 import { freePort, type TestServer } from '../support/http-server.js';
-import { reportTimes, SampleApp, SERVICES } from '../support/sample-app.js';
+import { SampleApp, SERVICES } from '../support/sample-app.js';
 import { startSshd, type TestSshd } from '../support/sshd.js';
 
 const run = promisify(execFile);
 /** The origin deploy.yml and rollback.yml name in their health URLs. */
 const PUBLIC_ORIGIN = 'https://omis.example.com';
 const TOKEN = 'ghs_e2eOptionDToken0000000000000000000000';
+/** What act reports for a release that deploys and passes its gate: no rollback. */
+const GOOD_RELEASE = {
+  changes: 'success',
+  build: 'success',
+  deploy: 'success',
+  rollback: 'skipped',
+  'option-d-vm/report': 'success',
+};
 const ready = hasDocker() && hasRegistry() && hasSshd() && hasCompose();
 
 describe.skipIf(!ready)('Option D end to end under act', () => {
@@ -101,7 +109,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
   const push = (before: string, after: string) => act('deploy.yml', { name: 'push', before, after });
   const info = async (service: string): Promise<unknown> => (await fetch(`http://127.0.0.1:${ports[service]}/api/info`)).json();
   const alert = () => github.issues.map(({ title, state }) => ({ title, state }));
-  const summary = (result: WorkflowRun): string => (jobOf(result, 'option-d-vm/report')?.log ?? []).join('\n');
+  const summary = (result: WorkflowRun): string => logOf(result, 'option-d-vm/report');
   /** The step of the deploy job that moves <environment>-last-good (it has a name, no id). */
   const lastGood = (result: WorkflowRun) =>
     jobOf(result, 'deploy')?.steps.find((step) => step.name === 'Record the new images as the last good ones');
@@ -110,13 +118,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     // --- release 1: dispatched, so every service is built -----------------------------------
     const sha1 = app.release({ 'README.md': '# omis\n' }, 'release 1');
     const first = await act('deploy.yml', { name: 'workflow_dispatch', inputs: {} });
-    expectJobs(first, {
-      changes: 'success',
-      build: 'success',
-      deploy: 'success',
-      rollback: 'skipped',
-      'option-d-vm/report': 'success',
-    });
+    expectJobs(first, GOOD_RELEASE);
     expect(jobsOf(first, 'build')).toHaveLength(3);
     expect(stepOf(jobOf(first, 'deploy'), 'apply')?.outputs).toMatchObject({ updated: '3' });
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
@@ -128,13 +130,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     // --- release 2: only the backend changed; the others keep running release 1 -------------
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
     const second = await push(sha1, sha2);
-    expectJobs(second, {
-      changes: 'success',
-      build: 'success',
-      deploy: 'success',
-      rollback: 'skipped',
-      'option-d-vm/report': 'success',
-    });
+    expectJobs(second, GOOD_RELEASE);
     expect(jobsOf(second, 'build')).toHaveLength(1);
     expect(stepOf(jobOf(second, 'deploy'), 'apply')?.outputs).toMatchObject({ updated: '1' });
     expect(stepOf(jobOf(second, 'deploy'), 'gate-others')?.result).toBe('success');
@@ -163,13 +159,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     // --- release 4: the fix; its good release closes the alert issue -------------------------
     const sha4 = app.releaseFixedBackend('release 4: backend fixed');
     const fourth = await push(sha3, sha4);
-    expectJobs(fourth, {
-      changes: 'success',
-      build: 'success',
-      deploy: 'success',
-      rollback: 'skipped',
-      'option-d-vm/report': 'success',
-    });
+    expectJobs(fourth, GOOD_RELEASE);
     expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
     expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'closed' }]);
     expect(github.violations).toEqual([]);
@@ -191,10 +181,6 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
     expect(await info('frontend')).toMatchObject({ build: { sha: sha1 } });
 
-    const times = [first, second, third, fourth, back].map((result) => result.seconds.toFixed(1));
-    console.log(
-      `option D under act, wall time of each run (s): releases 1-4 ${times.slice(0, 4).join(' / ')}, rollback ${times[4]}`,
-    );
-    reportTimes('D', first.seconds, back.seconds);
+    reportRuns('D', [first, second, third, fourth], back);
   });
 });

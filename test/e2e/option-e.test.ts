@@ -21,14 +21,14 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actBinary } from '../../scripts/tools.mjs';
-import { type Event, expectJobs, jobOf, jobsOf, stepOf, type WorkflowRun } from '../support/act.js';
-import { type SampleRunner, sampleRunner } from '../support/sample-runner.js';
+import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { type ContainerPool, startContainerPool } from '../support/containers.js';
 import { hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type FakeAppService, startFakeAppService } from '../support/fake-appservice.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
-import { reportTimes, SampleApp } from '../support/sample-app.js';
+import { SampleApp } from '../support/sample-app.js';
 
 const SUBSCRIPTION = '0b1f6471-1bf0-4dda-aec3-cb9272f09590';
 const RESOURCE_GROUP = 'omis-prod-rg';
@@ -36,6 +36,8 @@ const APP = 'omis-product-configurator';
 /** The origin rollback-webapp.yml names in its health URLs. */
 const PUBLIC_ORIGIN = 'https://omis-product-configurator.azurewebsites.net';
 const TOKEN = 'ghs_e2eOptionEToken0000000000000000000000';
+/** What act reports for a release that is staged, gated, swapped in and gated again. */
+const GOOD_RELEASE = { changes: 'success', build: 'success', stage: 'success', promote: 'success', report: 'success' };
 const ready = hasDocker() && hasRegistry();
 
 describe.skipIf(!ready)('Option E end to end under act', () => {
@@ -83,13 +85,13 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     );
   const swaps = () => arm.calls.filter((call) => /^POST .*\/slotsswap/.test(call)).length;
   const alert = () => github.issues.map(({ title, state, comments }) => ({ title, state, comments: comments.length }));
-  const summary = (result: WorkflowRun): string => (jobOf(result, 'option-e-webapp/report')?.log ?? []).join('\n');
+  const summary = (result: WorkflowRun): string => logOf(result, 'option-e-webapp/report');
 
   it('runs deploy-webapp.yml for five releases and rollback-webapp.yml, as GitHub would', async () => {
     // --- release 1: dispatched, so every service is built, staged and swapped in ----------
     const sha1 = app.release({ 'README.md': '# omis\n' }, 'release 1');
     const first = await act('deploy-webapp.yml', { name: 'workflow_dispatch', inputs: {} });
-    expectJobs(first, { changes: 'success', build: 'success', stage: 'success', promote: 'success', report: 'success' });
+    expectJobs(first, GOOD_RELEASE);
     expect(jobsOf(first, 'build')).toHaveLength(3);
     expect(stepOf(jobOf(first, 'promote'), 'swap')?.outputs).toMatchObject({ result: 'swapped' });
     expect(stepOf(jobOf(first, 'promote'), 'swap-back')?.result).toBeUndefined();
@@ -99,7 +101,7 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     // --- release 2: only the backend; the others keep what production runs ----------------
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
     const second = await push(sha1, sha2);
-    expectJobs(second, { changes: 'success', build: 'success', stage: 'success', promote: 'success', report: 'success' });
+    expectJobs(second, GOOD_RELEASE);
     expect(jobsOf(second, 'build')).toHaveLength(1);
     expect(stepOf(jobOf(second, 'stage'), 'plan')?.outputs.sitecontainers).toContain('image: keep');
     expect(production()).toEqual({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
@@ -132,7 +134,7 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     // --- release 5: good again; its report closes the alert issue ---------------------------
     const sha5 = app.release({ 'backend/public/index.html': '<h1>backend, release 5</h1>\n' }, 'release 5');
     const fifth = await push(sha4, sha5);
-    expectJobs(fifth, { changes: 'success', build: 'success', stage: 'success', promote: 'success', report: 'success' });
+    expectJobs(fifth, GOOD_RELEASE);
     expect(production()).toEqual({ frontend: sha1, backend: sha5, csvtomdb: sha1 });
     expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'closed', comments: 2 }]);
     expect(github.violations).toEqual([]);
@@ -145,10 +147,6 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expectJobs(back, { validate: 'success', 'slot-swap-back': 'success', 'helm-rollback': 'skipped' });
     expect(production()).toEqual({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
 
-    const times = [first, second, third, fourth, fifth, back].map((result) => result.seconds.toFixed(1));
-    console.log(
-      `option E under act, wall time of each run (s): releases 1-5 ${times.slice(0, 5).join(' / ')}, rollback ${times[5]}`,
-    );
-    reportTimes('E', first.seconds, back.seconds);
+    reportRuns('E', [first, second, third, fourth, fifth], back);
   });
 });

@@ -6,7 +6,7 @@
 // act's own artifact server (on 127.0.0.1 and a free port) carries the build legs' artifacts
 // to the report job. The result is each job's result, its steps' results and outputs, and
 // its log, read from act's `--json` log.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -22,7 +22,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { execFile } from 'node:child_process';
 import { inject } from 'vitest';
 import { listActions, ROOT } from '../../scripts/actions.mjs';
 import { actBinary } from '../../scripts/tools.mjs';
@@ -324,6 +323,9 @@ export const resultOf = (run: WorkflowRun, id: string): string => jobOf(run, id)
 /** The end of a job's log, for a failure message. */
 export const tail = (job: JobRun | undefined, lines = 40): string =>
   job ? `--- ${job.name} (${job.result ?? 'no result'}) ---\n${job.log.slice(-lines).join('\n')}` : '(the job never ran)';
+
+/** A job's whole log as one text (empty for a job act never started), e.g. a report's summary. */
+export const logOf = (run: WorkflowRun, id: string): string => (jobOf(run, id)?.log ?? []).join('\n');
 
 /** One step of a job by its `id:`. */
 export function stepOf(job: JobRun | undefined, id: string): StepRun | undefined {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Event, runWorkflow, type WorkflowRun } from './act.js';
 import type { FakeAcr } from './fake-acr.js';
 import type { FakeGitHub } from './fake-github.js';
-import type { SampleApp } from './sample-app.js';
+import { reportTimes, type SampleApp } from './sample-app.js';
 
 export interface SampleRunner {
   /** The runner's tool cache (RUNNER_TOOL_CACHE under act): seed tools here. */
@@ -59,4 +59,17 @@ export function sampleRunner(options: SampleRunnerOptions): SampleRunner {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The timing lines of an option's run under act: the wall time of each release and of the
+ * dispatched rollback, then push-to-healthy (the first release) and the rollback against
+ * their targets.
+ */
+export function reportRuns(option: string, releases: readonly WorkflowRun[], rollback: WorkflowRun): void {
+  const times = releases.map((result) => result.seconds.toFixed(1)).join(' / ');
+  console.log(
+    `option ${option} under act, wall time of each run (s): releases ${times}, rollback ${rollback.seconds.toFixed(1)}`,
+  );
+  reportTimes(option, releases[0]?.seconds ?? 0, rollback.seconds);
 }
