@@ -1,209 +1,260 @@
-// Option A end to end, through the bundled actions in option-a-gitops.yml's order:
-// changes (build-matrix) -> build (acr-push per service; digests) -> bump (gitops-bump, push
-// mode, image@digest into the GitOps repo's values) -> ArgoCD syncs -> verify (health-gate on
-// the new SHA); then a broken release -> the gate fails -> rollback (gitops-bump revert: last,
-// rollback.yml's option a) -> ArgoCD syncs -> the gate passes on the old SHA.
-// The run ends with deploy-report: the broken release opens the alert issue, and release 4
-// (the backend fixed) closes it.
-// Real: git (the GitOps repo served by git http-backend with a token check), Docker engine,
-// Debian's docker-registry. Fakes: the ACR token front, Entra ID, the runner's ID-token
-// endpoint, GitHub's REST API (the report's alert issue), and ArgoCD itself: `argoSync` below reads the values from the GitOps repo and
-// applies them with docker compose, as ArgoCD would apply the rendered chart.
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// Option A end to end, as GitHub runs it: the sample's caller workflows (deploy-gitops.yml on
+// push, rollback-gitops.yml on dispatch) under nektos/act, which resolves
+// option-a-gitops.yml@v1 and rollback.yml@v1 and every `org/deploy-actions/<action>@v1` to
+// this working tree, its bundles built from the current source. Staging gets a push to the
+// GitOps repository and is gated; production gets a pull request. What each job did is read
+// from act; what staging runs afterwards from its containers; the GitOps history from git;
+// the pull requests and the alert issue from the GitHub stand-in.
+// REAL: nektos/act (built from source), git (the GitOps repository over smart HTTP, reached
+// as the runner's GITHUB_SERVER_URL, with a token check), Docker engine, Debian's
+// docker-registry (token auth), docker compose, the services' toolchain steps (node --test,
+// javac).
+// STAND-INS: Argo CD (test/support/argo-stand-in.ts: it applies the staging values with
+// docker compose each time the branch moves; the real one is the next issue's), the ACR token
+// front, Entra ID (an Azure Stack cloud through AZURE_ENVIRONMENT_FILEPATH), the runner's
+// ID-token endpoint, GitHub's REST API (GITHUB_API_URL: the production pull requests and the
+// alert issue), the third-party actions (test/fixtures/actions), and the staging ingress
+// (test/support/front.ts: the paths of the health URLs to each service's port).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { RunResult } from '../../packages/runner/harness.js';
-import { hasCompose, hasDocker, hasRegistry } from '../support/daemons.js';
+import { actBinary } from '../../scripts/tools.mjs';
+import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
+import { type GitopsSync, startGitopsSync } from '../support/argo-stand-in.js';
+import { hasCompose, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
+import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
+import { startFront } from '../support/front.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
-import { freePort } from '../support/http-server.js';
-import { ReleaseReport } from '../support/release-report.js';
-import { runAction } from '../support/run-action.js';
-import {
-  changes,
-  type Entry,
-  gate,
-  gateRelease,
-  pushImage,
-  reportTimes,
-  SampleApp,
-  SERVICES,
-  show,
-  showFailure,
-} from '../support/sample-app.js';
+import { freePort, type TestServer } from '../support/http-server.js';
+import { SampleApp, SERVICES } from '../support/sample-app.js';
+import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 
-const run = promisify(execFile);
-const GITOPS_TOKEN = 'ghs_gitopsE2eToken51';
+/** The origin deploy-gitops.yml names in the staging health URLs. */
+const PUBLIC_ORIGIN = 'https://staging.omis.example.com';
+const TOKEN = 'ghs_e2eOptionAToken0000000000000000000000';
+const GITOPS_TOKEN = 'ghs_e2eGitopsToken00000000000000000000000';
+const GITOPS = 'omis/platform-gitops';
+/** act names a reusable workflow's jobs `<caller job>/<job id>`. */
+const STAGING = (job: string) => `staging/${job}`;
+const PRODUCTION = (job: string) => `production/${job}`;
+/** A release that staging deploys and gates, and that production gets as a pull request. */
+const GOOD_RELEASE = {
+  [STAGING('changes')]: 'success',
+  [STAGING('build')]: 'success',
+  [STAGING('bump')]: 'success',
+  [STAGING('rollback')]: 'skipped',
+  [STAGING('report')]: 'success',
+  [PRODUCTION('changes')]: 'success',
+  [PRODUCTION('build')]: 'success',
+  [PRODUCTION('bump')]: 'success',
+  [PRODUCTION('rollback')]: 'skipped',
+  [PRODUCTION('report')]: 'success',
+};
 const ready = hasDocker() && hasRegistry() && hasCompose();
 
-describe.skipIf(!ready)('Option A end to end', () => {
+describe.skipIf(!ready)('Option A end to end under act', () => {
   let acr: FakeAcr;
   let gitServer: GitServer;
+  let github: FakeGitHub;
+  let front: TestServer;
   let app: SampleApp;
+  let runner: SampleRunner;
+  let argo: GitopsSync;
   let work: string;
-  let gitopsDir: string;
-  let report: ReleaseReport;
+  let gitDir: string;
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
+    requirePart('nektos/act (built by scripts/tools.mjs)', existsSync(actBinary()));
     acr = await startFakeAcr();
     gitServer = await startGitServer(GITOPS_TOKEN);
-    app = new SampleApp(acr.registry);
-    report = await ReleaseReport.start('a', 'production');
+    github = await startFakeGitHub('omis', 'omis-sample', TOKEN, { [GITOPS_TOKEN]: GITOPS });
     work = mkdtempSync(join(tmpdir(), 'option-a-'));
     for (const service of SERVICES) ports[service] = await freePort();
 
-    // The GitOps repository: Helm values of the seed's shape, one block per service.
-    gitopsDir = join(gitServer.root, 'platform-gitops.git');
-    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitopsDir]);
+    // The GitOps repository, as the platform team keeps it: one values file per environment,
+    // a block per service whose digest CI sets.
+    gitDir = join(gitServer.root, `${GITOPS}.git`);
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitDir]);
     const seed = join(work, 'gitops-seed');
-    mkdirSync(join(seed, 'environments', 'prod'), { recursive: true });
-    const values = SERVICES.map(
-      (service) =>
-        `${service}:\n  port: ${ports[service]} # published on 127.0.0.1\n  image:\n    repository: ${acr.registry}/omis-pc/${service}\n    digest: "" # set by CI\n`,
-    ).join('\n');
-    writeFileSync(join(seed, 'environments', 'prod', 'values.yaml'), `# OMIS production, synced by ArgoCD\n\n${values}`);
+    for (const environment of ['staging', 'production']) {
+      mkdirSync(join(seed, 'environments', environment), { recursive: true });
+      const values = SERVICES.map(
+        (service) =>
+          `${service}:\n  port: ${ports[service] ?? 0}\n  image:\n    repository: ${acr.registry}/omis-pc/${service}\n    digest: "" # set by CI\n`,
+      ).join('\n');
+      writeFileSync(
+        join(seed, 'environments', environment, 'values.yaml'),
+        `# OMIS ${environment}, synced by Argo CD\n\n${values}`,
+      );
+    }
     const id = ['-c', 'user.name=Platform', '-c', 'user.email=platform@example.invalid'];
     execFileSync('git', ['init', '--quiet', '--initial-branch=main', seed]);
     execFileSync('git', [...id, 'add', '--all'], { cwd: seed });
-    execFileSync('git', [...id, 'commit', '--quiet', '-m', 'environments/prod'], { cwd: seed });
-    execFileSync('git', ['push', '--quiet', gitopsDir, 'HEAD:refs/heads/main'], { cwd: seed });
-    // The "cluster" pulls with its own registry login.
-    mkdirSync(join(work, 'cluster-docker'), { recursive: true });
-    writeFileSync(
-      join(work, 'cluster-docker', 'config.json'),
-      JSON.stringify({
-        auths: { [acr.registry]: { auth: Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64') } },
-      }),
-    );
-  });
+    execFileSync('git', [...id, 'commit', '--quiet', '-m', 'environments'], { cwd: seed });
+    execFileSync('git', ['push', '--quiet', gitDir, 'HEAD:refs/heads/main'], { cwd: seed });
+
+    argo = startGitopsSync({
+      gitDir,
+      branch: 'main',
+      valuesFile: 'environments/staging/values.yaml',
+      work: join(work, 'cluster'),
+      registry: { host: acr.registry, ...ADMIN },
+      project: 'omisargo',
+    });
+    front = await startFront({
+      '/api/info': { port: ports.frontend ?? 0, path: '/api/info' },
+      '/backend/api/info': { port: ports.backend ?? 0, path: '/api/info' },
+      '/csvtomdb/api/info': { port: ports.csvtomdb ?? 0, path: '/api/info' },
+    });
+    app = new SampleApp(acr.registry);
+    app.serveAt(PUBLIC_ORIGIN, front.url);
+    app.addBusybox();
+    runner = sampleRunner({
+      app,
+      acr,
+      github,
+      token: TOKEN,
+      // The callers' gitops-git-url: the GitOps repository lives on a git server of its own.
+      vars: { GITOPS_GIT_URL: gitServer.url(`${GITOPS}.git`) },
+      secrets: { GITOPS_TOKEN },
+    });
+  }, 120_000);
 
   afterAll(async () => {
-    await report?.close();
-    await run('docker-compose', ['-p', 'omisargo', 'down', '--remove-orphans'], { cwd: join(work, 'cluster') }).catch(
-      () => undefined,
-    );
+    await argo?.close();
+    await front?.close();
+    await github?.close();
     await gitServer?.close();
     await acr?.close();
     app?.cleanup();
-    rmSync(work, { recursive: true, force: true });
+    runner?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  /** Stand-in for ArgoCD: render the values at the branch tip into a compose file and apply it. */
-  async function argoSync(): Promise<void> {
-    const text = execFileSync('git', ['--git-dir', gitopsDir, 'show', 'main:environments/prod/values.yaml'], {
-      encoding: 'utf8',
-    });
-    const values = parse(text) as Record<string, { port: number; image: { repository: string; digest: string } }>;
-    const services = Object.entries(values).map(
-      ([name, entry]) =>
-        `  ${name}:\n    image: "${entry.image.repository}@${entry.image.digest}"\n    ports: ["127.0.0.1:${entry.port}:8080"]\n`,
-    );
-    mkdirSync(join(work, 'cluster'), { recursive: true });
-    writeFileSync(join(work, 'cluster', 'docker-compose.yml'), `version: "3.7"\nservices:\n${services.join('')}`);
-    await run('docker-compose', ['-p', 'omisargo', 'up', '-d', '--remove-orphans'], {
-      cwd: join(work, 'cluster'),
-      env: { ...process.env, DOCKER_CONFIG: join(work, 'cluster-docker') },
-    });
-  }
-
-  const gitopsInputs = () => ({
-    repository: 'omis/platform-gitops',
-    'git-url': gitServer.url('platform-gitops.git'),
-    token: GITOPS_TOKEN,
-    files: 'environments/prod/*.yaml',
-  });
-
-  /** The build jobs, then the bump job with every new digest. */
-  async function buildAndBump(dir: string, entries: Entry[], sha: string): Promise<RunResult> {
-    const images: string[] = [];
-    for (const entry of entries) {
-      const pushed = await report.phase(`build ${entry.service}`, () => pushImage(acr, entry, dir, sha, sha));
-      images.push(`${entry.image}@${pushed.outputs.digest ?? ''}`);
+  const act = (workflow: string, event: Event): Promise<WorkflowRun> => runner.run(workflow, event);
+  const push = (before: string, after: string) => act('deploy-gitops.yml', { name: 'push', before, after });
+  const info = async (service: string): Promise<unknown> => (await fetch(`http://127.0.0.1:${ports[service]}/api/info`)).json();
+  const alert = () => github.issues.map(({ title, state }) => ({ title, state }));
+  const git = (...args: string[]) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }).trim();
+  /** The digest of each service in an environment's values at the branch tip (or at `ref`). */
+  const digests = (environment: string, ref = 'main'): Record<string, string> => {
+    const values = parse(git('show', `${ref}:environments/${environment}/values.yaml`)) as Record<
+      string,
+      { image: { digest: string } }
+    >;
+    return Object.fromEntries(SERVICES.map((service) => [service, values[service]?.image.digest ?? '']));
+  };
+  /** The bump job's gitops-bump step. */
+  const bump = (result: WorkflowRun, job: string) => stepOf(jobOf(result, job), 'bump');
+  /** Staging after its own sync: bounded, since the stand-in applies within seconds. */
+  async function stagingRuns(expected: Record<string, string>): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      last = Object.fromEntries(
+        await Promise.all(
+          Object.keys(expected).map(async (service) => [
+            service,
+            ((await info(service).catch(() => ({}))) as { build?: { sha?: string } }).build?.sha,
+          ]),
+        ),
+      );
+      if (JSON.stringify(last) === JSON.stringify(expected)) return;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const inputs = { ...gitopsInputs(), images: images.join('\n'), 'commit-message': 'deploy(production): {images}' };
-    return show(
-      'gitops-bump',
-      await report.phase('bump', () =>
-        runAction('gitops-bump', inputs, { env: { GITHUB_SHA: sha, GITHUB_REPOSITORY: 'omis/app', GITHUB_RUN_ID: '7' } }),
-      ),
-    );
+    expect(last).toEqual(expected);
   }
 
-  it('deploys through the GitOps repo, and rolls a broken release back with a revert', async () => {
-    const sha1 = app.release({}, 'release 1');
-    const started = performance.now();
-    const dir1 = app.checkout();
-    const entries1 = await report.phase('changes', () => changes(dir1, sha1));
-    expect((await buildAndBump(dir1, entries1, sha1)).outputs.changed).toBe('true');
-    await argoSync();
-    show('health-gate', await report.phase('gate', () => gate(ports, SERVICES, sha1)));
-    const pushToHealthy = (performance.now() - started) / 1000;
-    expect((await report.send('deployed', { entries: entries1, sha: sha1 })).outputs['issue-action']).toBe('none');
+  it('runs deploy-gitops.yml for four releases and rollback-gitops.yml, as GitHub would', async () => {
+    // --- release 1: dispatched, so every service is built -----------------------------------
+    const sha1 = app.release({ 'README.md': '# omis\n' }, 'release 1');
+    const first = await act('deploy-gitops.yml', { name: 'workflow_dispatch', inputs: {} });
+    expectJobs(first, GOOD_RELEASE);
+    expect(jobsOf(first, STAGING('build'))).toHaveLength(3);
+    expect(bump(first, STAGING('bump'))?.outputs).toMatchObject({ changed: 'true', 'pr-url': '' });
+    expect(stepOf(jobOf(first, STAGING('bump')), 'gate-changed')?.result).toBe('success');
+    // Staging: the bump landed on main, Argo CD synced it, and every service answers release 1.
+    expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^deploy\(staging\): /);
+    expect(Object.values(digests('staging')).every((digest) => /^sha256:[0-9a-f]{64}$/.test(digest))).toBe(true);
+    for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
+    // Production: a pull request with the digests, main untouched, no gate.
+    expect(digests('production')).toEqual({ frontend: '', backend: '', csvtomdb: '' });
+    expect(github.pulls).toHaveLength(1);
+    expect(github.pulls[0]).toMatchObject({ base: 'main', state: 'open', labels: ['deploy', 'production'] });
+    const prBranch = github.pulls[0]?.head ?? '';
+    expect(Object.values(digests('production', prBranch)).every((digest) => digest.startsWith('sha256:'))).toBe(true);
+    expect(stepOf(jobOf(first, PRODUCTION('bump')), 'gate-changed')?.result).toBeUndefined();
+    expect(logOf(first, STAGING('report'))).toContain('### Release staging: deployed (option A)');
+    expect(alert()).toEqual([]);
 
-    // A release of the backend alone: the bump touches its digest only; the frontend keeps
-    // release 1, and the gate asks the new SHA of the backend only.
+    // --- release 2: only the backend changed; the others keep release 1's digests ----------
+    const before2 = digests('staging');
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
-    const dir2 = app.checkout();
-    const entries2 = await changes(dir2, sha2, sha1);
-    expect(entries2.map((entry) => entry.service)).toEqual(['backend']);
-    await buildAndBump(dir2, entries2, sha2);
-    await argoSync();
-    for (const result of await gateRelease(ports, ['backend'], sha2))
-      show('health-gate (backend on the new SHA, the others healthy)', result);
-    const frontendInfo = (await (await fetch(`http://127.0.0.1:${ports.frontend}/api/info`)).json()) as {
-      build: { sha: string };
-    };
-    expect(frontendInfo.build.sha).toBe(sha1);
+    const second = await push(sha1, sha2);
+    expectJobs(second, GOOD_RELEASE);
+    expect(jobsOf(second, STAGING('build'))).toHaveLength(1);
+    const after2 = digests('staging');
+    expect(after2.backend).not.toBe(before2.backend);
+    expect({ ...after2, backend: '' }).toEqual({ ...before2, backend: '' });
+    expect(stepOf(jobOf(second, STAGING('bump')), 'gate-others')?.result).toBe('success');
+    await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
+    // Production's pull request is the same one, its branch updated with the new backend.
+    expect(github.pulls).toHaveLength(1);
+    const prBackend2 = digests('production', prBranch).backend;
+    expect(prBackend2).not.toBe('');
 
+    // --- release 3: the backend lost its /api/info; staging's gate fails, rollback.yml reverts
+    // the bump, and production never hears of it --------------------------------------------
     const sha3 = app.releaseBrokenBackend();
-    const dir3 = app.checkout();
-    const entries3 = await report.phase('changes', () => changes(dir3, sha3, sha2));
-    expect(entries3.map((entry) => entry.service)).toEqual(['backend']);
-    await buildAndBump(dir3, entries3, sha3);
-    await argoSync();
-    const bad = await report.phase('gate', () => gate(ports, ['backend'], sha3, { 'failure-threshold': '3' }));
-    expect(showFailure('health-gate on the broken release (expected to fail)', bad)).toBe(
-      `health-gate failed: ${bad.outputs.reason}`,
-    );
-    expect(bad.outputs.reason).toBe(
-      `http://127.0.0.1:${ports.backend}/api/info: status 404 not in 200-299 (3 failing rounds in a row)`,
-    );
+    const third = await push(sha2, sha3);
+    expectJobs(third, {
+      [STAGING('changes')]: 'success',
+      [STAGING('build')]: 'success',
+      [STAGING('bump')]: 'failure',
+      'rollback/gitops-revert': 'success',
+      'rollback/report': 'skipped',
+      [STAGING('report')]: 'success',
+      [PRODUCTION('changes')]: 'skipped',
+      [PRODUCTION('bump')]: 'skipped',
+      [PRODUCTION('report')]: 'skipped',
+    });
+    expect(stepOf(jobOf(third, STAGING('bump')), 'gate-changed')?.result).toBe('failure');
+    const history = git('log', '-3', '--format=%s', 'main').split('\n');
+    expect(history[0]).toMatch(/^Revert "deploy\(staging\): /);
+    expect(history[1]).toMatch(/^deploy\(staging\): /);
+    expect(digests('staging')).toEqual(after2);
+    await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
+    expect(logOf(third, STAGING('report'))).toContain('### Release staging: ROLLED BACK (option A)');
+    expect(logOf(third, STAGING('report'))).toContain('status 404 not in 200-299');
+    expect(alert()).toEqual([{ title: 'Deploy to staging failing', state: 'open' }]);
+    // Production's one pull request (updated by release 2, not by release 3) keeps release 2's backend.
+    expect(github.pulls).toHaveLength(1);
+    expect(digests('production', prBranch).backend).toBe(prBackend2);
 
-    const rollbackStarted = performance.now();
-    const revert = show(
-      'gitops-bump revert: last',
-      await report.phase('rollback', () => runAction('gitops-bump', { ...gitopsInputs(), revert: 'last' })),
-    );
-    expect(revert.outputs.changed).toBe('true');
-    await argoSync();
-    for (const result of await gateRelease(ports, ['backend'], sha2)) show('health-gate after rollback', result);
-    const rollbackSeconds = (performance.now() - rollbackStarted) / 1000;
-    const log = execFileSync('git', ['--git-dir', gitopsDir, 'log', '--format=%s', 'main'], { encoding: 'utf8' })
-      .trim()
-      .split('\n');
-    expect(log[0]).toMatch(/^Revert "deploy\(production\): /);
-    expect(execFileSync('git', ['--git-dir', gitopsDir, 'rev-list', '--merges', 'main'], { encoding: 'utf8' })).toBe('');
-
-    // The report of the broken release opens the alert issue; the next good release closes it.
-    const alerted = await report.send('rolled-back', { entries: entries3, sha: sha3 }, bad.outputs.reason);
-    expect(alerted.outputs['issue-action']).toBe('opened');
-    report.expectAlert('open');
+    // --- release 4: the fix; its good release closes the alert issue -------------------------
     const sha4 = app.releaseFixedBackend('release 4: backend fixed');
-    const dir4 = app.checkout();
-    const entries4 = await report.phase('changes', () => changes(dir4, sha4, sha3));
-    await buildAndBump(dir4, entries4, sha4);
-    await argoSync();
-    for (const result of await report.phase('gate', () => gateRelease(ports, ['backend'], sha4))) show('health-gate', result);
-    expect((await report.send('deployed', { entries: entries4, sha: sha4 })).outputs['issue-action']).toBe('closed');
-    report.expectAlert('closed');
+    const fourth = await push(sha3, sha4);
+    expectJobs(fourth, GOOD_RELEASE);
+    await stagingRuns({ frontend: sha1, backend: sha4, csvtomdb: sha1 });
+    expect(alert()).toEqual([{ title: 'Deploy to staging failing', state: 'closed' }]);
+    expect(github.violations).toEqual([]);
 
-    reportTimes('A', pushToHealthy, rollbackSeconds);
-    expect(pushToHealthy).toBeLessThan(90);
-    expect(rollbackSeconds).toBeLessThan(30);
+    // --- a dispatched rollback of staging: its newest bump (release 4's) is reverted ---------
+    const back = await act('rollback-gitops.yml', {
+      name: 'workflow_dispatch',
+      inputs: { environment: 'staging', commit: '', reason: 'e2e: dispatch rollback' },
+    });
+    expectJobs(back, { validate: 'success', 'gitops-revert': 'success', report: 'success' });
+    expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(staging\): /);
+    expect(digests('staging')).toEqual(after2);
+    await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
+    expect(argo.errors).toEqual([]);
+
+    reportRuns('A', [first, second, third, fourth], back);
   });
 });

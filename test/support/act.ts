@@ -20,7 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { listActions, ROOT } from '../../scripts/actions.mjs';
@@ -298,6 +298,11 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       child.on('close', resolve);
     });
     clearTimeout(timer);
+    // For a person debugging a run: act's whole JSON log, one file per run.
+    if (process.env.ACT_LOG_DIR) {
+      mkdirSync(process.env.ACT_LOG_DIR, { recursive: true });
+      writeFileSync(join(process.env.ACT_LOG_DIR, `${Date.now()}-${basename(options.workflow)}.jsonl`), out);
+    }
     const parsed = parseActLog(out);
     return { exitCode, timedOut, seconds: (performance.now() - started) / 1000, ...parsed };
   } finally {
@@ -305,9 +310,26 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   }
 }
 
-/** Every job whose id is `id` (a matrix gives several), e.g. `deploy` or `build`. */
+/**
+ * Every job `id` names (a matrix gives several): a job id (`deploy`, `build`), or a path of
+ * act's name with parts left out (`staging/bump` for `staging/option-a-gitops/bump`, when two
+ * caller jobs call one workflow). A matrix leg's `-1`, `-2` suffix is not part of its id.
+ */
 export function jobsOf(run: WorkflowRun, id: string): JobRun[] {
-  return run.jobs.filter((job) => job.id === id || job.name.endsWith(`/${id}`) || job.name === id);
+  const wanted = id.split('/');
+  return run.jobs.filter((job) => {
+    if (job.name === id || job.id === id) return true;
+    const parts = job.name.split('/');
+    if (parts.at(-1) !== wanted.at(-1) && !(job.id === wanted.at(-1) && /^.+-\d+$/.test(parts.at(-1) ?? ''))) return false;
+    // The other parts of `id`, in order, among the name's.
+    let at = 0;
+    for (const part of wanted.slice(0, -1)) {
+      at = parts.indexOf(part, at);
+      if (at < 0 || at === parts.length - 1) return false;
+      at += 1;
+    }
+    return true;
+  });
 }
 
 /** The one job `id`, or undefined when act never started it (skipped by its `if:`). */
@@ -347,5 +369,7 @@ export function expectJobs(run: WorkflowRun, expected: Record<string, string>): 
     const got = jobs.length === 0 ? 'skipped' : jobs.map((job) => job.result ?? 'none').join(', ');
     return `job ${id}: expected ${result}, got ${got}\n${jobs.map((job) => tail(job)).join('\n')}`;
   });
-  throw new Error(`${lines.join('\n\n')}\n--- act ---\n${run.log.slice(-15).join('\n')}`);
+  // A job never found may be a name the test got wrong: list the names act used.
+  const names = `jobs act ran: ${run.jobs.map((job) => `${job.name} (${job.result ?? 'none'})`).join(', ') || 'none'}`;
+  throw new Error(`${lines.join('\n\n')}\n--- act ---\n${names}\n${run.log.slice(-15).join('\n')}`);
 }

@@ -116,7 +116,19 @@ export interface FakeGitHub {
   close: () => Promise<void>;
 }
 
-export async function startFakeGitHub(owner: string, repo: string, token: string): Promise<FakeGitHub> {
+/**
+ * GitHub's REST API for `owner/repo` and `token`. `grants` adds tokens of other repositories
+ * (a GitOps token, say), each mapped to the one `owner/name` it may use; as on GitHub, a token
+ * asking for a repository it has no access to gets 404, recorded as a violation. The pull
+ * requests and issues of all of them are kept in one list.
+ */
+export async function startFakeGitHub(
+  owner: string,
+  repo: string,
+  token: string,
+  grants: Readonly<Record<string, string>> = {},
+): Promise<FakeGitHub> {
+  const access = new Map<string, string>([[token, `${owner}/${repo}`], ...Object.entries(grants)]);
   const { spec, ajv } = openapi();
   const operations: Operation[] = [];
   for (const template of [
@@ -220,8 +232,16 @@ export async function startFakeGitHub(owner: string, repo: string, token: string
       const url = new URL(req.url ?? '/', 'http://x');
       state.requests.push(`${req.method ?? ''} ${url.pathname}${url.search}`);
       // GitHub takes both schemes; Octokit sends `token` for a plain token.
-      if (req.headers.authorization !== `Bearer ${token}` && req.headers.authorization !== `token ${token}`) {
+      const presented = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const repository = access.get(presented);
+      if (repository === undefined) {
         respond(res, undefined, 401, { message: 'Bad credentials' });
+        return;
+      }
+      const asked = /^\/repos\/([^/]+\/[^/]+)\//.exec(url.pathname)?.[1];
+      if (asked !== undefined && decodeURIComponent(asked) !== repository) {
+        state.violations.push(`${req.method ?? ''} ${url.pathname}: a token of ${repository} used on ${asked}`);
+        respond(res, undefined, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
         return;
       }
       const text = Buffer.concat(chunks).toString('utf8');

@@ -1,30 +1,14 @@
 // The sample monorepo (examples/omis-sample) as the end-to-end tests use it: an app
-// repository pointed at the local registry, the runner's checkout of it, and the steps
-// the deployment workflows run for every service.
+// repository pointed at the local registry, whose caller workflows act runs
+// (test/support/sample-runner.ts), and the releases each option's story makes.
 import { record } from '../bench/results.js';
 import { appendFileSync, copyFileSync, cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunResult } from '../../packages/runner/harness.js';
-import { CLIENT, type FakeAcr, TENANT } from './fake-acr.js';
 import { TestRepo } from './git-repo.js';
-import { failure, runAction, succeeded } from './run-action.js';
 
 export const SAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'omis-sample');
 export const SERVICES = ['frontend', 'backend', 'csvtomdb'];
 const CONTEXTS = ['frontend', 'backend', 'csv-to-mdb'];
-
-/** One build-matrix entry, the fields the workflows use. */
-export interface Entry {
-  service: string;
-  registry: string;
-  repository: string;
-  image: string;
-  context: string;
-  dockerfile: string;
-}
-
-export const matrixEntries = (result: RunResult): Entry[] =>
-  (JSON.parse(result.outputs.matrix ?? '{"include":[]}') as { include: Entry[] }).include;
 
 /**
  * Text for a person watching `npm run demo`, which sets DEMO_LOG and prints that file as it
@@ -33,23 +17,6 @@ export const matrixEntries = (result: RunResult): Entry[] =>
 export function narrate(text: string): void {
   const path = process.env.DEMO_LOG;
   if (path) appendFileSync(path, `${text}\n`);
-}
-
-/** A step's job summary, for the demo. */
-export function narrateStep(step: string, result: RunResult): void {
-  narrate(`\n----- ${step} (exit ${result.exitCode}) -----\n${result.summary.trim()}`);
-}
-
-/** Asserts a step succeeded (exit 0, not timed out, no error); the demo shows its summary. */
-export function show(step: string, result: RunResult): RunResult {
-  narrateStep(step, result);
-  return succeeded(result, step);
-}
-
-/** Asserts a step failed (exit 1, not timed out); the demo shows its summary. Returns the error. */
-export function showFailure(step: string, result: RunResult): string {
-  narrateStep(step, result);
-  return failure(result);
 }
 
 /** The timing line of an option's e2e run, with its targets, in the test log and the demo. */
@@ -121,82 +88,7 @@ export class SampleApp {
     for (const context of CONTEXTS) copyFileSync('/bin/busybox', join(this.repo.work, context, 'busybox'));
   }
 
-  /** The runner's checkout: depth 1, plus the static busybox each image is built around. */
-  checkout(): string {
-    const dir = this.repo.shallowCheckout('main');
-    for (const context of CONTEXTS) copyFileSync('/bin/busybox', join(dir, context, 'busybox'));
-    return dir;
-  }
-
   cleanup(): void {
     this.repo.cleanup();
   }
-}
-
-/** The OIDC inputs of an action run against the fake ACR. */
-export const oidc = (acr: FakeAcr) => ({ 'client-id': CLIENT, 'tenant-id': TENANT, 'authority-host': acr.authorityHost });
-
-/** acr-push as the build job runs it: OIDC, the commit's SHA as build argument. */
-export async function pushImage(acr: FakeAcr, entry: Entry, cwd: string, sha: string, tags: string): Promise<RunResult> {
-  const inputs = {
-    registry: entry.registry,
-    repository: entry.repository,
-    context: entry.context,
-    dockerfile: entry.dockerfile,
-    'build-args': `GIT_SHA=${sha}`,
-    tags,
-    ...oidc(acr),
-  };
-  return show(
-    `acr-push ${entry.service}`,
-    await runAction('acr-push', inputs, { cwd, env: { ...acr.oidcEnv, GITHUB_SHA: sha }, timeoutMs: 120_000 }),
-  );
-}
-
-/** health-gate on the services' /api/info, expecting the SHA. */
-export function gate(
-  ports: Record<string, number>,
-  services: string[],
-  sha: string,
-  extra: Record<string, string> = {},
-): Promise<RunResult> {
-  return runAction('health-gate', {
-    url: services.map((service) => `http://127.0.0.1:${ports[service]}/api/info`).join('\n'),
-    'expect-json': `build.sha=${sha}`,
-    interval: '250ms',
-    timeout: '60s',
-    ...extra,
-  });
-}
-
-/**
- * The workflows' gate of a release: the services it changed must report its SHA, the others
- * only be healthy (they still run the release before). Returns both runs, or one.
- */
-export async function gateRelease(
-  ports: Record<string, number>,
-  changed: string[],
-  sha: string,
-  extra: Record<string, string> = {},
-): Promise<RunResult[]> {
-  const others = SERVICES.filter((service) => !changed.includes(service));
-  const results: RunResult[] = [];
-  if (changed.length > 0) results.push(await gate(ports, changed, sha, extra));
-  if (others.length > 0) {
-    const url = others.map((service) => `http://127.0.0.1:${ports[service]}/api/info`).join('\n');
-    results.push(await runAction('health-gate', { url, interval: '250ms', timeout: '60s', ...extra }));
-  }
-  return results;
-}
-
-/**
- * The changes job: build-matrix for a push from `before` to `sha`, or, without `before`, a
- * workflow_dispatch (everything). Returns the matrix entries.
- */
-export async function changes(dir: string, sha: string, before?: string): Promise<Entry[]> {
-  const event =
-    before === undefined
-      ? { name: 'workflow_dispatch', payload: {} }
-      : { name: 'push', payload: { ref: 'refs/heads/main', before, after: sha } };
-  return matrixEntries(show('build-matrix', await runAction('build-matrix', {}, { cwd: dir, event, env: { GITHUB_SHA: sha } })));
 }

@@ -29,6 +29,8 @@ export interface SampleRunnerOptions {
   armEndpoint?: string;
   vars?: Record<string, string>;
   secrets?: Record<string, string>;
+  /** More of the runner's environment, e.g. GITHUB_SERVER_URL for a git server of the test. */
+  env?: Record<string, string>;
 }
 
 export function sampleRunner(options: SampleRunnerOptions): SampleRunner {
@@ -50,7 +52,12 @@ export function sampleRunner(options: SampleRunnerOptions): SampleRunner {
         workflow: `.github/workflows/${workflow}`,
         event,
         cacheDir: join(dir, 'cache'),
-        env: { ...options.acr.oidcEnv, AZURE_ENVIRONMENT_FILEPATH: cloudFile, GITHUB_API_URL: options.github.url },
+        env: {
+          ...options.acr.oidcEnv,
+          AZURE_ENVIRONMENT_FILEPATH: cloudFile,
+          GITHUB_API_URL: options.github.url,
+          ...options.env,
+        },
         vars: { AZURE_CLOUD: 'AzureStack', ...options.vars },
         secrets: { GITHUB_TOKEN: options.token, ...options.secrets },
         timeoutMs: 420_000,
