@@ -5,8 +5,9 @@ import { imageRef } from '../../packages/shared/image-ref.js';
 import { DEFAULT_RETRY, retry, type RetryHooks, type RetryPolicy } from '../../packages/shared/retry.js';
 import type { AcrPushConfig, BuildTarget } from './config.js';
 
+// The service's name is the report's business, not the build's.
 export type BuildSettings = Pick<AcrPushConfig, 'registry' | 'buildArgs' | 'target' | 'platforms' | 'labels' | 'push' | 'cache'> &
-  BuildTarget;
+  Omit<BuildTarget, 'service'>;
 
 export const CACHE_TAG = 'buildcache';
 

@@ -33,6 +33,8 @@ export interface CleanupPolicy {
 }
 
 export interface BuildTarget {
+  /** The service's name in the build record (a batch entry's `service`, else the repository's last part). */
+  service: string;
   repository: string;
   context: string;
   dockerfile: string;
@@ -48,6 +50,8 @@ export interface AcrPushConfig {
   /** What a build builds: the repository, context and dockerfile inputs, or each of a batch. */
   builds: BuildTarget[];
   buildArgs: [string, string][];
+  /** Where each build's record for deploy-report goes (its report-dir format); none when undefined. */
+  reportDir: string | undefined;
   target: string | undefined;
   platforms: string[];
   labels: [string, string][];
@@ -186,6 +190,15 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
         ? parseBatch(batchText)
         : [buildTarget(repositories[0] ?? '', inputs.raw('context'), inputs.string('dockerfile'), 'context', 'dockerfile')];
   const { authorityHost } = readAzureEndpoints(inputs, { arm: false });
+  const reportDirInput = inputs.string('report-dir');
+  if (reportDirInput !== undefined && mode !== 'build') {
+    throw new InputError(
+      'report-dir',
+      `records builds only; it is not used with ${mode === 'cleanup' ? 'mode: cleanup' : 'promote'}`,
+    );
+  }
+  // Written to, so held to the same places as what a build reads.
+  const reportDir = reportDirInput === undefined ? undefined : confinedPath('report-dir', reportDirInput);
 
   return {
     mode,
@@ -194,6 +207,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     repositories: builds.length > 0 ? builds.map((build) => build.repository) : repositories,
     builds,
     buildArgs: inputs.keyValues('build-args', { newlineOnly: true }),
+    reportDir,
     target: inputs.string('target'),
     platforms,
     labels: inputs.keyValues('labels', { newlineOnly: true }),
@@ -226,7 +240,7 @@ function buildTarget(
     dockerfileValue === undefined
       ? confinedPath(contextInput, join(context, 'Dockerfile'), { mustExist: true })
       : confinedPath(dockerfileInput, dockerfileValue, { mustExist: true });
-  return { repository, context, dockerfile };
+  return { service: repository.split('/').at(-1) ?? repository, repository, context, dockerfile };
 }
 
 /** build-matrix's `batch`: a JSON list of entries with repository, context and dockerfile. */
@@ -247,6 +261,14 @@ function parseBatch(text: string): BuildTarget[] {
     if (!isRepository(repository)) {
       throw new InputError('batch', `entry ${index + 1} needs a lowercase repository path; got "${repository.slice(0, 80)}"`);
     }
-    return buildTarget(repository, field('context') || '.', field('dockerfile') || undefined, 'batch', 'batch');
+    const service = field('service');
+    if (service !== '' && !/^[a-z0-9][a-z0-9._-]{0,62}$/.test(service)) {
+      throw new InputError(
+        'batch',
+        `entry ${index + 1} has a service name that is not a build-matrix one; got "${service.slice(0, 80)}"`,
+      );
+    }
+    const target = buildTarget(repository, field('context') || '.', field('dockerfile') || undefined, 'batch', 'batch');
+    return service === '' ? target : { ...target, service };
   });
 }

@@ -7,11 +7,11 @@ import { Inputs } from '../../packages/shared/inputs.js';
 import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DOCKER_CONFIG_STATE } from './auth.js';
-import { buildStep } from './build-step.js';
 import { cleanupOutputs, cleanupStep, renderCleanup } from './cleanup.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { lockStep, lockTargets } from './lock.js';
 import { promoteStep } from './promote.js';
+import { recordedBuild } from './report-record.js';
 import { renderSummary } from './summary.js';
 import { defaultTags } from './tags.js';
 
@@ -33,7 +33,7 @@ export async function main(): Promise<void> {
   const refs = config.repositories.flatMap((repository) => tags.map((tag) => imageRef(config.registry, repository, tag)));
   const started = performance.now();
   const { digest, detail, digests } =
-    config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await buildStep(config, tags);
+    config.promote !== undefined ? await promoteStep(config, config.promote, tags) : await recordedBuild(config, tags);
   const locked = config.lock ? await lockStep(config, lockTargets(config, digests, tags)) : [];
   const seconds = (performance.now() - started) / 1000;
   setOutputs({

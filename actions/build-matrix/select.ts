@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import { PathIndex } from './path-index.js';
+import { COMMANDS } from './commands.js';
 import type { Service, ServicesFile } from './services-file.js';
 
 export interface Selection {
@@ -96,6 +97,35 @@ export function matrixEntry(file: ServicesFile, service: Service): Record<string
   };
 }
 
+/** A word for bash, in single quotes. */
+const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+
+/**
+ * The services' commands as one bash script, so a workflow runs them with one `run:` line
+ * and no interpreter of its own: each service in turn, in its folder, install, lint, test,
+ * build, each in a log group; the first failure ends it. The commands are the services
+ * file's own shell lines (as the file's author wrote them); the folder is quoted, and
+ * service names and steps are build-matrix's checked names.
+ */
+export function commandScript(entries: readonly Record<string, string>[]): string {
+  const lines = ['set -eo pipefail'];
+  for (const entry of entries) {
+    for (const step of COMMANDS) {
+      const command = entry[step];
+      if (!command) continue;
+      lines.push(
+        `echo '::group::${entry.service ?? ''}: ${step}'`,
+        '(',
+        `cd -- ${shellQuote(entry.path ?? '.')}`,
+        command,
+        ')',
+        "echo '::endgroup::'",
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** GitHub refuses a matrix of more than 256 jobs. */
 export const MAX_MATRIX_JOBS = 256;
 
@@ -112,7 +142,8 @@ export function matrixEntries(
   maxJobs = MAX_MATRIX_JOBS,
 ): Record<string, string>[] {
   const entries = services.map((service) => matrixEntry(file, service));
-  if (entries.length <= maxJobs) return entries.map((entry) => ({ ...entry, batch: JSON.stringify([entry]) }));
+  if (entries.length <= maxJobs)
+    return entries.map((entry) => ({ ...entry, batch: JSON.stringify([entry]), script: commandScript([entry]) }));
   const groups = new Map<string, Record<string, string>[]>();
   for (const entry of entries) groups.set(entry.toolchain ?? '', [...(groups.get(entry.toolchain ?? '') ?? []), entry]);
   // The smallest batch size whose batches fit; mixed toolchains only if the groups alone do not.
@@ -133,6 +164,7 @@ export function matrixEntries(
       'toolchain-name': first['toolchain-name'] ?? '',
       'toolchain-version': first['toolchain-version'] ?? '',
       batch: JSON.stringify(batch),
+      script: commandScript(batch),
     };
   });
 }

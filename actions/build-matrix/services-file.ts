@@ -1,9 +1,7 @@
 import { parse } from 'yaml';
 import { InputError } from '../../packages/shared/errors.js';
 import { isRegistryHost } from '../../packages/shared/image-ref.js';
-
-export const COMMANDS = ['install', 'lint', 'test', 'build'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+import { type CommandName, COMMANDS } from './commands.js';
 
 export interface Toolchain {
   spec: string;

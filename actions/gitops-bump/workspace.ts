@@ -96,7 +96,12 @@ const RACE_REASON = /cannot lock ref|failed to update ref|incorrect old value|st
 export function classifyPushFailure(output: string): PushFailure {
   for (const match of output.matchAll(/\[remote rejected\][^(\n]*\(([^)\n]*)\)/g)) {
     const reason = match[1] ?? '';
-    if (!RACE_REASON.test(reason)) return { kind: 'final', reason };
+    if (!RACE_REASON.test(reason)) {
+      // What the hook or the branch rule told the pusher ("remote: deploys are frozen") is
+      // what the team needs to read; kept short, a few lines of it.
+      const said = [...output.matchAll(/^remote: *(\S.*)$/gm)].map((line) => (line[1] ?? '').trim().slice(0, 200)).slice(0, 3);
+      return { kind: 'final', reason: said.length > 0 ? `${reason}; the server said: ${said.join(' / ')}` : reason };
+    }
   }
   if (/\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]/i.test(output) || RACE_REASON.test(output)) {
     return { kind: 'lost-race' };

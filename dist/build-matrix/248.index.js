@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   parseServicesFile: () => (/* binding */ parseServicesFile)
 });
 
-// UNUSED EXPORTS: COMMANDS, parseToolchain
+// UNUSED EXPORTS: parseToolchain
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
@@ -68,11 +68,13 @@ function imageRef(registry, repository, tagOrDigest) {
     return isDigest(tagOrDigest) ? `${base}@${tagOrDigest}` : `${base}:${tagOrDigest}`;
 }
 
+// EXTERNAL MODULE: ./actions/build-matrix/commands.ts
+var build_matrix_commands = __webpack_require__(6883);
 ;// CONCATENATED MODULE: ./actions/build-matrix/services-file.ts
 
 
 
-const COMMANDS = ['install', 'lint', 'test', 'build'];
+
 const SERVICE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const SERVICE_KEYS = new Set(['path', 'toolchain', 'commands', 'watch', 'depends-on', 'dockerfile', 'context']);
 const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'services']);
@@ -128,13 +130,13 @@ function parseService(name, raw, fail) {
     const dockerfile = raw.dockerfile === undefined ? `${path === '.' ? '' : `${path}/`}Dockerfile` : normalisePath(raw.dockerfile);
     if (dockerfile === undefined)
         throw fail(`${at}.dockerfile must be a relative file path`);
-    const commands = Object.fromEntries(COMMANDS.map((command) => [command, '']));
+    const commands = Object.fromEntries(build_matrix_commands/* COMMANDS */.L.map((command) => [command, '']));
     if (raw.commands !== undefined) {
         if (!isRecord(raw.commands))
-            throw fail(`${at}.commands must map ${COMMANDS.join(', ')} to shell commands`);
+            throw fail(`${at}.commands must map ${build_matrix_commands/* COMMANDS */.L.join(', ')} to shell commands`);
         for (const [command, value] of Object.entries(raw.commands)) {
-            if (!COMMANDS.includes(command)) {
-                throw fail(`${at}.commands has an unknown command "${command}"; allowed: ${COMMANDS.join(', ')}`);
+            if (!build_matrix_commands/* COMMANDS */.L.includes(command)) {
+                throw fail(`${at}.commands has an unknown command "${command}"; allowed: ${build_matrix_commands/* COMMANDS */.L.join(', ')}`);
             }
             if (typeof value !== 'string')
                 throw fail(`${at}.commands.${command} must be a string`);

@@ -25,7 +25,7 @@ import { actBinary } from '../../scripts/tools.mjs';
 import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
 import { type GitopsSync, startGitopsSync } from '../support/argo-stand-in.js';
 import { hasCompose, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
-import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
+import { ADMIN, type FakeAcr, PUSH_CLIENT, startFakeAcr } from '../support/fake-acr.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { startFront } from '../support/front.js';
 import { type GitServer, startGitServer } from '../support/git-http.js';
@@ -38,18 +38,23 @@ const PUBLIC_ORIGIN = 'https://staging.omis.example.com';
 const TOKEN = 'ghs_e2eOptionAToken0000000000000000000000';
 const GITOPS_TOKEN = 'ghs_e2eGitopsToken00000000000000000000000';
 const GITOPS = 'omis/platform-gitops';
-/** act names a reusable workflow's jobs `<caller job>/<job id>`. */
-const STAGING = (job: string) => `staging/${job}`;
-const PRODUCTION = (job: string) => `production/${job}`;
+/** A job of option-a-gitops.yml as the caller's staging or production job runs it. */
+const STAGING = (job: string) => `staging/option-a-gitops/${job}`;
+const PRODUCTION = (job: string) => `production/option-a-gitops/${job}`;
+/** build.yml's jobs, as option-a-gitops.yml's build job calls it. */
+const BUILD = 'build/build/build';
+const PUSH = 'build/build/push';
 /** A release that staging deploys and gates, and that production gets as a pull request. */
 const GOOD_RELEASE = {
   [STAGING('changes')]: 'success',
-  [STAGING('build')]: 'success',
+  [STAGING(BUILD)]: 'success',
+  [STAGING(PUSH)]: 'success',
   [STAGING('bump')]: 'success',
   [STAGING('rollback')]: 'skipped',
   [STAGING('report')]: 'success',
   [PRODUCTION('changes')]: 'success',
-  [PRODUCTION('build')]: 'success',
+  [PRODUCTION(BUILD)]: 'success',
+  [PRODUCTION(PUSH)]: 'success',
   [PRODUCTION('bump')]: 'success',
   [PRODUCTION('rollback')]: 'skipped',
   [PRODUCTION('report')]: 'success',
@@ -170,12 +175,15 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(last).toEqual(expected);
   }
 
-  it('runs deploy-gitops.yml for four releases and rollback-gitops.yml, as GitHub would', async () => {
+  it('runs deploy-gitops.yml for five releases and rollback-gitops.yml, as GitHub would', async () => {
     // --- release 1: dispatched, so every service is built -----------------------------------
     const sha1 = app.release({ 'README.md': '# omis\n' }, 'release 1');
     const first = await act('deploy-gitops.yml', { name: 'workflow_dispatch', inputs: {} });
     expectJobs(first, GOOD_RELEASE);
-    expect(jobsOf(first, STAGING('build'))).toHaveLength(3);
+    expect(jobsOf(first, STAGING(BUILD))).toHaveLength(3);
+    expect(jobsOf(first, STAGING(PUSH))).toHaveLength(3);
+    // Option A signs in to the registry only, as the registry-push identity.
+    expect(Object.keys(acr.entra.byClient)).toEqual([PUSH_CLIENT]);
     expect(bump(first, STAGING('bump'))?.outputs).toMatchObject({ changed: 'true', 'pr-url': '' });
     expect(stepOf(jobOf(first, STAGING('bump')), 'gate-changed')?.result).toBe('success');
     // Staging: the bump landed on main, Argo CD synced it, and every service answers release 1.
@@ -197,7 +205,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
     const second = await push(sha1, sha2);
     expectJobs(second, GOOD_RELEASE);
-    expect(jobsOf(second, STAGING('build'))).toHaveLength(1);
+    expect(jobsOf(second, STAGING(BUILD))).toHaveLength(1);
     const after2 = digests('staging');
     expect(after2.backend).not.toBe(before2.backend);
     expect({ ...after2, backend: '' }).toEqual({ ...before2, backend: '' });
@@ -214,10 +222,10 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     const third = await push(sha2, sha3);
     expectJobs(third, {
       [STAGING('changes')]: 'success',
-      [STAGING('build')]: 'success',
+      [STAGING(BUILD)]: 'success',
       [STAGING('bump')]: 'failure',
-      'rollback/gitops-revert': 'success',
-      'rollback/report': 'skipped',
+      [STAGING('rollback/rollback/gitops-revert')]: 'success',
+      [STAGING('rollback/rollback/report')]: 'skipped',
       [STAGING('report')]: 'success',
       [PRODUCTION('changes')]: 'skipped',
       [PRODUCTION('bump')]: 'skipped',
@@ -253,8 +261,30 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(staging\): /);
     expect(digests('staging')).toEqual(after2);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
+
+    // --- a bump the GitOps repository refuses (its pre-receive hook): nothing of this run
+    // landed, so the workflow reverts nothing, and staging keeps what it runs ---------------
+    writeFileSync(join(gitDir, 'hooks', 'pre-receive'), '#!/bin/sh\necho "deploys are frozen" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    const tip = git('rev-parse', 'main');
+    const sha5 = app.release({ 'frontend/public/index.html': '<h1>OMIS frontend, release 5</h1>\n' }, 'release 5: frontend');
+    const fifth = await push(sha4, sha5);
+    expectJobs(fifth, {
+      [STAGING(BUILD)]: 'success',
+      [STAGING('bump')]: 'failure',
+      [STAGING('rollback')]: 'skipped',
+      [STAGING('rollback/rollback/gitops-revert')]: 'skipped',
+      [STAGING('report')]: 'success',
+      [PRODUCTION('changes')]: 'skipped',
+    });
+    expect(bump(fifth, STAGING('bump'))?.result).toBe('failure');
+    expect(logOf(fifth, STAGING('bump'))).toContain('deploys are frozen');
+    expect(git('rev-parse', 'main')).toBe(tip);
+    await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
+    expect(logOf(fifth, STAGING('report'))).toContain('### Release staging: FAILED (option A)');
     expect(argo.errors).toEqual([]);
 
-    reportRuns('A', [first, second, third, fourth], back);
+    reportRuns('A', [first, second, third, fourth, fifth], back);
   });
 });

@@ -22,7 +22,8 @@ import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun 
 import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
 import { hasControlPlane, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
-import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
+import { ADMIN, CLIENT, type FakeAcr, PUSH_CLIENT, startFakeAcr } from '../support/fake-acr.js';
+import { ACR_SCOPE } from '../../packages/shared/azure-auth.js';
 import { type AksAuthWebhook, entraKubeconfig, type FakeArm, startAksAuthWebhook, startFakeArm } from '../support/fake-arm.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { seedHelmToolCache } from '../support/get-helm.js';
@@ -38,7 +39,7 @@ const NAMESPACE = 'omis';
 const AKS_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';
 const TOKEN = 'ghs_e2eOptionCToken0000000000000000000000';
 /** What act reports for a release that deploys and passes its gate. */
-const GOOD_RELEASE = { changes: 'success', build: 'success', deploy: 'success', report: 'success' };
+const GOOD_RELEASE = { changes: 'success', build: 'success', push: 'success', deploy: 'success', report: 'success' };
 const ready = hasDocker() && hasRegistry() && hasControlPlane();
 
 describe.skipIf(!ready)('Option C end to end under act', () => {
@@ -102,6 +103,11 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     const first = await run('deploy-aks.yml', { name: 'workflow_dispatch', inputs: {} });
     expectJobs(first, GOOD_RELEASE);
     expect(jobsOf(first, 'build')).toHaveLength(3);
+    expect(jobsOf(first, 'push')).toHaveLength(3);
+    // Two identities: the registry-push one for the images (build.yml's push job), the
+    // production one for the cluster; the push identity was never asked for ARM or AKS.
+    expect(new Set(acr.entra.byClient[PUSH_CLIENT])).toEqual(new Set([ACR_SCOPE]));
+    expect(acr.entra.byClient[CLIENT]).toEqual(expect.arrayContaining([AKS_SCOPE, `${arm.endpoint}/.default`]));
     expect(stepOf(jobOf(first, 'deploy'), 'helm')?.outputs).toMatchObject({ revision: '1', status: 'deployed' });
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
     expect(arm.calls.at(-1)).toMatchObject({ operation: 'listClusterUserCredential', query: { format: 'exec' } });

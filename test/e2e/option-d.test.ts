@@ -20,7 +20,8 @@ import { actBinary } from '../../scripts/tools.mjs';
 import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
 import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { hasCompose, hasDocker, hasRegistry, hasSshd, requirePart } from '../support/daemons.js';
-import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
+import { ADMIN, CLIENT, type FakeAcr, PUSH_CLIENT, startFakeAcr } from '../support/fake-acr.js';
+import { ACR_SCOPE } from '../../packages/shared/azure-auth.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { startFront } from '../support/front.js';
 import { freePort, type TestServer } from '../support/http-server.js';
@@ -35,6 +36,7 @@ const TOKEN = 'ghs_e2eOptionDToken0000000000000000000000';
 const GOOD_RELEASE = {
   changes: 'success',
   build: 'success',
+  push: 'success',
   deploy: 'success',
   rollback: 'skipped',
   'option-d-vm/report': 'success',
@@ -120,6 +122,10 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     const first = await act('deploy.yml', { name: 'workflow_dispatch', inputs: {} });
     expectJobs(first, GOOD_RELEASE);
     expect(jobsOf(first, 'build')).toHaveLength(3);
+    expect(jobsOf(first, 'push')).toHaveLength(3);
+    // The images pushed as the registry-push identity; the tags moved as production's.
+    expect(new Set(acr.entra.byClient[PUSH_CLIENT])).toEqual(new Set([ACR_SCOPE]));
+    expect(acr.entra.byClient[CLIENT]?.length).toBeGreaterThan(0);
     expect(stepOf(jobOf(first, 'deploy'), 'apply')?.outputs).toMatchObject({ updated: '3' });
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
     // The last-good promotion locks the release's images (SHA tag and digest of each).

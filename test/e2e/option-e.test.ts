@@ -25,7 +25,8 @@ import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun 
 import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
 import { type ContainerPool, startContainerPool } from '../support/containers.js';
 import { hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
-import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
+import { ADMIN, type FakeAcr, PUSH_CLIENT, startFakeAcr } from '../support/fake-acr.js';
+import { ACR_SCOPE } from '../../packages/shared/azure-auth.js';
 import { type FakeAppService, startFakeAppService } from '../support/fake-appservice.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { SampleApp } from '../support/sample-app.js';
@@ -37,7 +38,14 @@ const APP = 'omis-product-configurator';
 const PUBLIC_ORIGIN = 'https://omis-product-configurator.azurewebsites.net';
 const TOKEN = 'ghs_e2eOptionEToken0000000000000000000000';
 /** What act reports for a release that is staged, gated, swapped in and gated again. */
-const GOOD_RELEASE = { changes: 'success', build: 'success', stage: 'success', promote: 'success', report: 'success' };
+const GOOD_RELEASE = {
+  changes: 'success',
+  build: 'success',
+  push: 'success',
+  stage: 'success',
+  promote: 'success',
+  report: 'success',
+};
 const ready = hasDocker() && hasRegistry();
 
 describe.skipIf(!ready)('Option E end to end under act', () => {
@@ -93,6 +101,8 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     const first = await act('deploy-webapp.yml', { name: 'workflow_dispatch', inputs: {} });
     expectJobs(first, GOOD_RELEASE);
     expect(jobsOf(first, 'build')).toHaveLength(3);
+    expect(jobsOf(first, 'push')).toHaveLength(3);
+    expect(new Set(acr.entra.byClient[PUSH_CLIENT])).toEqual(new Set([ACR_SCOPE]));
     expect(stepOf(jobOf(first, 'promote'), 'swap')?.outputs).toMatchObject({ result: 'swapped' });
     expect(stepOf(jobOf(first, 'promote'), 'swap-back')?.result).toBeUndefined();
     expect(production()).toEqual({ frontend: sha1, backend: sha1, csvtomdb: sha1 });

@@ -215,8 +215,10 @@ describe('build-matrix batches past max-jobs (GitHub refuses more than 256 jobs)
     const entries = (JSON.parse(small.outputs.matrix!) as { include: Record<string, string>[] }).include;
     expect(entries.map((entry) => entry.service)).toEqual(['svc000', 'svc001', 'svc002']);
     for (const entry of entries) {
-      const { batch, ...rest } = entry;
+      const { batch, script, ...rest } = entry;
       expect(JSON.parse(batch!)).toEqual([rest]);
+      // Its commands as one bash script (none here; test/unit/build-records.test.ts runs some).
+      expect(script).toBe('set -eo pipefail\n');
     }
   });
 });

@@ -191,7 +191,11 @@ export function parseActLog(text: string): { jobs: JobRun[]; log: string[] } {
     if (line.stepResult) step.result = line.stepResult;
     if (line.command === 'set-output' && line.name) step.outputs[line.name] = line.arg ?? '';
   }
-  return { jobs: [...jobs.values()], log };
+  // A job that calls a reusable workflow runs no steps of its own and ends with no result
+  // of its own (its workflow's jobs, logged under their own names, have theirs); every job
+  // act ran or skipped has a result. So a job with neither steps nor result is such a caller.
+  const all = [...jobs.values()];
+  return { jobs: all.filter((job) => job.result !== undefined || job.steps.length > 0), log };
 }
 
 /** For `npm run demo`: each step as it starts and each job as it ends, job by job. */
@@ -311,24 +315,16 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
 }
 
 /**
- * Every job `id` names (a matrix gives several): a job id (`deploy`, `build`), or a path of
- * act's name with parts left out (`staging/bump` for `staging/option-a-gitops/bump`, when two
- * caller jobs call one workflow). A matrix leg's `-1`, `-2` suffix is not part of its id.
+ * Every job `id` names (a matrix gives several): a job id (`deploy`, `build`), or the end of
+ * act's name, whole parts of it (`option-d-vm/report`, or `staging/option-a-gitops/bump` when
+ * two caller jobs call one workflow). A matrix leg's `-1`, `-2` suffix is not part of its name.
  */
 export function jobsOf(run: WorkflowRun, id: string): JobRun[] {
-  const wanted = id.split('/');
   return run.jobs.filter((job) => {
-    if (job.name === id || job.id === id) return true;
-    const parts = job.name.split('/');
-    if (parts.at(-1) !== wanted.at(-1) && !(job.id === wanted.at(-1) && /^.+-\d+$/.test(parts.at(-1) ?? ''))) return false;
-    // The other parts of `id`, in order, among the name's.
-    let at = 0;
-    for (const part of wanted.slice(0, -1)) {
-      at = parts.indexOf(part, at);
-      if (at < 0 || at === parts.length - 1) return false;
-      at += 1;
-    }
-    return true;
+    if (!id.includes('/')) return job.id === id;
+    // A matrix leg is named `<id>-<n>`; its name without the number ends with its id.
+    const name = job.name.endsWith(`/${job.id}`) || job.name === job.id ? job.name : job.name.replace(/-\d+$/, '');
+    return name === id || name.endsWith(`/${id}`);
   });
 }
 

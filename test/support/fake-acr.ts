@@ -21,7 +21,7 @@ import { ACR_SCOPE } from '../../packages/shared/azure-auth.js';
 import { closeServer, type FakeEntra, listen, readBody, send, startFakeEntra, TENANT } from './fake-entra.js';
 import { delay, freePort } from './http-server.js';
 
-export { CLIENT, TENANT } from './fake-entra.js';
+export { CLEANUP_CLIENT, CLIENT, PUSH_CLIENT, TENANT } from './fake-entra.js';
 
 export const ADMIN = { username: 'omisadmin', password: 'admin-pass-9c2f' };
 

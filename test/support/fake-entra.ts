@@ -12,7 +12,12 @@ import { makeCert, type TestCert } from './certs.js';
 
 // The sample's IDs (examples/omis-sample), so its caller workflows sign in here unchanged.
 export const TENANT = '72f988bf-0000-4a1b-9c3d-5e6f7a8b9c0d';
+/** The production environment's deploy identity: every scope served. */
 export const CLIENT = '3f6d2a9e-5b1c-4e7f-9a0d-2c8b7e41f605';
+/** The registry-push identity (AcrPush only): the registries' scopes, nothing an environment runs. */
+export const PUSH_CLIENT = '5b8e1f3a-7c2d-4e9f-8a1b-6d0c3e2f4a97';
+/** The registry-cleanup identity: the registries' scopes only. */
+export const CLEANUP_CLIENT = 'e4a7c9d1-2b3f-4c5e-9d8a-7f1b0c6e3d52';
 export const ID_TOKEN_REQUEST_TOKEN = 'runner-request-token-77aa';
 
 export interface FakeEntra {
@@ -24,9 +29,11 @@ export interface FakeEntra {
   /** The scope each access token was minted for. */
   scopeOf: (accessToken: string) => string | undefined;
   stats: { idTokens: number; entraTokens: number; reusedAssertions: number };
+  /** Access tokens minted to each client ID, and the scopes asked of each. */
+  byClient: Record<string, string[]>;
   /** Access tokens minted per scope. */
   minted: (scope: string) => number;
-  /** Serves one more scope (a service whose address is known only once it listens). */
+  /** Serves one more scope (a service whose address is known only once it listens), to CLIENT only. */
   allow: (scope: string) => void;
   /** An access token for `scope`, minted without the OIDC dance (for an SDK's credential in a test). */
   issue: (scope: string) => string;
@@ -63,6 +70,11 @@ export function closeServer(server: Server): Promise<void> {
 /** Entra and the ID-token endpoint; `scopes` (and those allowed later) are the only scopes a token is minted for. */
 export async function startFakeEntra(dir: string, initialScopes: readonly string[]): Promise<FakeEntra> {
   const scopes = [...initialScopes];
+  // As an app registration's roles: the push and cleanup identities reach the registries
+  // (the initial scopes) and nothing else; CLIENT, every scope.
+  const scopesOf = (client: string): readonly string[] | undefined =>
+    client === CLIENT ? scopes : client === PUSH_CLIENT || client === CLEANUP_CLIENT ? initialScopes : undefined;
+  const byClient: Record<string, string[]> = {};
   const tls = makeCert(dir, 'entra');
   const stats = { idTokens: 0, entraTokens: 0, reusedAssertions: 0 };
   const idTokens = new Set<string>();
@@ -105,7 +117,9 @@ export async function startFakeEntra(dir: string, initialScopes: readonly string
       if (req.method === 'POST' && url.pathname === `/${TENANT}/oauth2/v2.0/token`) {
         const form = new URLSearchParams(await readBody(req));
         const assertion = form.get('client_assertion') ?? '';
-        if (form.get('client_id') !== CLIENT) {
+        const client = form.get('client_id') ?? '';
+        const granted = scopesOf(client);
+        if (granted === undefined) {
           send(res, 400, { error: 'unauthorized_client' });
           return;
         }
@@ -128,11 +142,12 @@ export async function startFakeEntra(dir: string, initialScopes: readonly string
           .split(' ')
           .filter((scope) => !['openid', 'profile', 'offline_access'].includes(scope));
         const scope = asked[0] ?? '';
-        if (asked.length !== 1 || !scopes.includes(scope)) {
+        if (asked.length !== 1 || !granted.includes(scope)) {
           send(res, 400, { error: 'invalid_scope', error_description: `scope ${asked.join(' ')} is not served here` });
           return;
         }
         stats.entraTokens += 1;
+        (byClient[client] ??= []).push(scope);
         const accessToken = `entra-${randomBytes(18).toString('hex')}`;
         tokens.set(accessToken, scope);
         send(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
@@ -152,6 +167,7 @@ export async function startFakeEntra(dir: string, initialScopes: readonly string
     tls,
     scopeOf: (token) => tokens.get(token),
     stats,
+    byClient,
     minted: (scope) => [...tokens.values()].filter((value) => value === scope).length,
     allow: (scope) => {
       scopes.push(scope);

@@ -42,6 +42,16 @@ export class SampleApp {
       const path = join(this.repo.work, file);
       writeFileSync(path, readFileSync(path, 'utf8').replaceAll('omispcacrprod.azurecr.io', registry));
     }
+    // Every service's own commands also check that they cannot mint an ID token: the runner
+    // hands the token's request URL only to a job with id-token: write, and build.yml runs
+    // these commands in a job without it. A workflow that gave them one fails its build.
+    const services = join(this.repo.work, '.github', 'deploy-services.yml');
+    const noToken = 'test -z \\"${ACTIONS_ID_TOKEN_REQUEST_URL:-}${ACTIONS_ID_TOKEN_REQUEST_TOKEN:-}\\"';
+    const text = readFileSync(services, 'utf8')
+      .replace('commands: { test: node --test test/ }', `commands: { test: node --test test/, lint: "${noToken}" }`)
+      .replaceAll('commands: { build: javac', `commands: { lint: "${noToken}", build: javac`);
+    if (text.split(noToken).length !== 4) throw new Error('the sample services file changed: put the ID-token check back in');
+    writeFileSync(services, text);
   }
 
   /** Commits and pushes to main; returns the SHA. */

@@ -57,13 +57,15 @@ const LOG = [
     msg: "Skipping job 'rollback' due to 'failure()'",
     jobResult: 'skipped',
   }),
+  // A job that calls a reusable workflow: no steps, no result of its own.
+  line({ job: 'production/option-c-aks/build', jobID: 'build', msg: 'LocalRepositoryCache read cachedir org/deploy-actions@v1' }),
   'not json at all',
 ].join('\n');
 
 describe('parseActLog', () => {
   const { jobs, log } = parseActLog(LOG);
 
-  it('names jobs without act’s padding and keeps their results, skipped ones too', () => {
+  it('names jobs without act’s padding and keeps their results, skipped ones too; a reusable workflow’s caller is no job', () => {
     expect(jobs.map((job) => [job.name, job.id, job.result])).toEqual([
       ['production/option-c-aks/deploy', 'deploy', 'failure'],
       ['production/option-c-aks/rollback', 'rollback', 'skipped'],
@@ -88,28 +90,32 @@ describe('jobsOf', () => {
     seconds: 1,
     log: [],
     jobs: [
-      job('staging/option-a-gitops/build-1', 'build'),
-      job('staging/option-a-gitops/build-2', 'build'),
-      job('staging/option-a-gitops/bump', 'bump'),
-      job('staging/option-a-gitops/rollback/rollback/gitops-revert', 'gitops-revert'),
-      job('production/option-a-gitops/bump', 'bump'),
-      job('production/option-a-gitops/bump-2', 'bump-2'),
+      job('deploy/staging/option-a-gitops/build/build/build-1', 'build'),
+      job('deploy/staging/option-a-gitops/build/build/build-2', 'build'),
+      job('deploy/staging/option-a-gitops/bump', 'bump'),
+      job('deploy/staging/option-a-gitops/report', 'report'),
+      job('deploy/staging/option-a-gitops/rollback/rollback/gitops-revert', 'gitops-revert'),
+      job('deploy/staging/option-a-gitops/rollback/rollback/report', 'report'),
+      job('deploy/production/option-a-gitops/bump', 'bump'),
+      job('deploy/production/option-a-gitops/bump-2', 'bump-2'),
     ],
   };
   const names = (id: string) => jobsOf(run, id).map((found) => found.name);
 
   it('finds a job by its id, matrix legs included', () => {
-    expect(names('build')).toEqual(['staging/option-a-gitops/build-1', 'staging/option-a-gitops/build-2']);
-    expect(names('gitops-revert')).toEqual(['staging/option-a-gitops/rollback/rollback/gitops-revert']);
+    expect(names('build')).toHaveLength(2);
+    expect(names('gitops-revert')).toEqual(['deploy/staging/option-a-gitops/rollback/rollback/gitops-revert']);
+    expect(names('report')).toHaveLength(2);
   });
 
-  it('tells two callers of one workflow apart by parts of the name, in order', () => {
-    expect(names('staging/bump')).toEqual(['staging/option-a-gitops/bump']);
-    expect(names('production/bump')).toEqual(['production/option-a-gitops/bump']);
-    expect(names('staging/build')).toHaveLength(2);
-    expect(names('staging/rollback/gitops-revert')).toHaveLength(1);
-    expect(names('bump/staging')).toEqual([]);
-    expect(names('production/gitops-revert')).toEqual([]);
-    expect(() => jobOf(run, 'staging/build')).toThrow(/2 jobs are named/);
+  it('finds a job by the end of its name, in whole parts, so two callers of one workflow stay apart', () => {
+    expect(names('staging/option-a-gitops/bump')).toEqual(['deploy/staging/option-a-gitops/bump']);
+    expect(names('production/option-a-gitops/bump')).toEqual(['deploy/production/option-a-gitops/bump']);
+    expect(names('staging/option-a-gitops/report')).toEqual(['deploy/staging/option-a-gitops/report']);
+    expect(names('rollback/report')).toEqual(['deploy/staging/option-a-gitops/rollback/rollback/report']);
+    expect(names('staging/option-a-gitops/build/build/build')).toHaveLength(2);
+    expect(names('ing/option-a-gitops/bump')).toEqual([]);
+    expect(names('option-a-gitops/bump-2')).toEqual(['deploy/production/option-a-gitops/bump-2']);
+    expect(() => jobOf(run, 'staging/option-a-gitops/build/build/build')).toThrow(/2 jobs are named/);
   });
 });

@@ -53,6 +53,21 @@ describe('a failed git push', () => {
     expect(classifyPushFailure(' ! [remote rejected] main -> main (pre-receive hook declined)')).toMatchObject({ kind: 'final' });
   });
 
+  it("keeps a few short lines of what the server's hook said, for the one error line", () => {
+    const output = [
+      'remote: deploys are frozen until Monday',
+      `remote: ${'x'.repeat(500)}`,
+      'remote: see #freeze',
+      'remote: one line too many',
+      'To https://github.com/omis/platform-gitops.git',
+      ' ! [remote rejected] main -> main (pre-receive hook declined)',
+    ].join('\n');
+    expect(classifyPushFailure(output)).toEqual({
+      kind: 'final',
+      reason: `pre-receive hook declined; the server said: deploys are frozen until Monday / ${'x'.repeat(200)} / see #freeze`,
+    });
+  });
+
   it('is a lost race when another push won, and transient on a server fault', () => {
     expect(classifyPushFailure('!\tHEAD:refs/heads/main\t[rejected] (fetch first)')).toEqual({ kind: 'lost-race' });
     expect(classifyPushFailure(" ! [remote rejected] main -> main (cannot lock ref 'refs/heads/main')")).toEqual({
