@@ -255,7 +255,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     // --- a dispatched rollback of staging: its newest bump (release 4's) is reverted ---------
     const back = await act('rollback-gitops.yml', {
       name: 'workflow_dispatch',
-      inputs: { environment: 'staging', commit: '', reason: 'e2e: dispatch rollback' },
+      inputs: { environment: 'staging', target: '', reason: 'e2e: dispatch rollback' },
     });
     expectJobs(back, { validate: 'success', 'gitops-revert': 'success', report: 'success' });
     expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(staging\): /);

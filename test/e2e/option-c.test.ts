@@ -153,7 +153,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     // --- a dispatched rollback: back to the newest good revision before the current -------
     const back = await run('rollback-aks.yml', {
       name: 'workflow_dispatch',
-      inputs: { environment: 'production', revision: '', reason: 'e2e: dispatch rollback' },
+      inputs: { environment: 'production', target: '', reason: 'e2e: dispatch rollback' },
     });
     expectJobs(back, {
       validate: 'success',

@@ -94,6 +94,15 @@ describe.each(workflows)('$path', ({ path, example, doc }) => {
     }
   });
 
+  it('takes free text at dispatch only as the reason and the target, which the workflow validates', () => {
+    // Whoever dispatches picks from what the environment offers; only these two are typed in.
+    const inputs = doc.on?.workflow_dispatch?.inputs ?? {};
+    const free = Object.entries(inputs)
+      .filter(([, input]) => !['environment', 'choice', 'boolean'].includes(input.type ?? 'string'))
+      .map(([name]) => name);
+    expect(free.filter((name) => name !== 'reason' && name !== 'target')).toEqual([]);
+  });
+
   it('puts no ${{ }} inside run:', () => {
     for (const [name, job] of Object.entries(doc.jobs)) {
       for (const step of job.steps ?? [])
