@@ -86,7 +86,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     gitDir = join(gitServer.root, `${GITOPS}.git`);
     execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitDir]);
     const seed = join(work, 'gitops-seed');
-    for (const environment of ['staging', 'production']) {
+    for (const environment of ['gitops-staging', 'gitops-production']) {
       mkdirSync(join(seed, 'environments', environment), { recursive: true });
       const values = SERVICES.map(
         (service) =>
@@ -106,7 +106,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     argo = startGitopsSync({
       gitDir,
       branch: 'main',
-      valuesFile: 'environments/staging/values.yaml',
+      valuesFile: 'environments/gitops-staging/values.yaml',
       work: join(work, 'cluster'),
       registry: { host: acr.registry, ...ADMIN },
       project: 'omisargo',
@@ -187,33 +187,33 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(bump(first, STAGING('bump'))?.outputs).toMatchObject({ changed: 'true', 'pr-url': '' });
     expect(stepOf(jobOf(first, STAGING('bump')), 'gate-changed')?.result).toBe('success');
     // Staging: the bump landed on main, Argo CD synced it, and every service answers release 1.
-    expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^deploy\(staging\): /);
-    expect(Object.values(digests('staging')).every((digest) => /^sha256:[0-9a-f]{64}$/.test(digest))).toBe(true);
+    expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^deploy\(gitops-staging\): /);
+    expect(Object.values(digests('gitops-staging')).every((digest) => /^sha256:[0-9a-f]{64}$/.test(digest))).toBe(true);
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
     // Production: a pull request with the digests, main untouched, no gate.
-    expect(digests('production')).toEqual({ frontend: '', backend: '', csvtomdb: '' });
+    expect(digests('gitops-production')).toEqual({ frontend: '', backend: '', csvtomdb: '' });
     expect(github.pulls).toHaveLength(1);
     expect(github.pulls[0]).toMatchObject({ base: 'main', state: 'open', labels: ['deploy', 'production'] });
     const prBranch = github.pulls[0]?.head ?? '';
-    expect(Object.values(digests('production', prBranch)).every((digest) => digest.startsWith('sha256:'))).toBe(true);
+    expect(Object.values(digests('gitops-production', prBranch)).every((digest) => digest.startsWith('sha256:'))).toBe(true);
     expect(stepOf(jobOf(first, PRODUCTION('bump')), 'gate-changed')?.result).toBeUndefined();
-    expect(logOf(first, STAGING('report'))).toContain('### Release staging: deployed (option A)');
+    expect(logOf(first, STAGING('report'))).toContain('### Release gitops-staging: deployed (option A)');
     expect(alert()).toEqual([]);
 
     // --- release 2: only the backend changed; the others keep release 1's digests ----------
-    const before2 = digests('staging');
+    const before2 = digests('gitops-staging');
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
     const second = await push(sha1, sha2);
     expectJobs(second, GOOD_RELEASE);
     expect(jobsOf(second, STAGING(BUILD))).toHaveLength(1);
-    const after2 = digests('staging');
+    const after2 = digests('gitops-staging');
     expect(after2.backend).not.toBe(before2.backend);
     expect({ ...after2, backend: '' }).toEqual({ ...before2, backend: '' });
     expect(stepOf(jobOf(second, STAGING('bump')), 'gate-others')?.result).toBe('success');
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
     // Production's pull request is the same one, its branch updated with the new backend.
     expect(github.pulls).toHaveLength(1);
-    const prBackend2 = digests('production', prBranch).backend;
+    const prBackend2 = digests('gitops-production', prBranch).backend;
     expect(prBackend2).not.toBe('');
 
     // --- release 3: the backend lost its /api/info; staging's gate fails, rollback.yml reverts
@@ -233,33 +233,33 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     });
     expect(stepOf(jobOf(third, STAGING('bump')), 'gate-changed')?.result).toBe('failure');
     const history = git('log', '-3', '--format=%s', 'main').split('\n');
-    expect(history[0]).toMatch(/^Revert "deploy\(staging\): /);
-    expect(history[1]).toMatch(/^deploy\(staging\): /);
-    expect(digests('staging')).toEqual(after2);
+    expect(history[0]).toMatch(/^Revert "deploy\(gitops-staging\): /);
+    expect(history[1]).toMatch(/^deploy\(gitops-staging\): /);
+    expect(digests('gitops-staging')).toEqual(after2);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
-    expect(logOf(third, STAGING('report'))).toContain('### Release staging: ROLLED BACK (option A)');
+    expect(logOf(third, STAGING('report'))).toContain('### Release gitops-staging: ROLLED BACK (option A)');
     expect(logOf(third, STAGING('report'))).toContain('status 404 not in 200-299');
-    expect(alert()).toEqual([{ title: 'Deploy to staging failing', state: 'open' }]);
+    expect(alert()).toEqual([{ title: 'Deploy to gitops-staging failing', state: 'open' }]);
     // Production's one pull request (updated by release 2, not by release 3) keeps release 2's backend.
     expect(github.pulls).toHaveLength(1);
-    expect(digests('production', prBranch).backend).toBe(prBackend2);
+    expect(digests('gitops-production', prBranch).backend).toBe(prBackend2);
 
     // --- release 4: the fix; its good release closes the alert issue -------------------------
     const sha4 = app.releaseFixedBackend('release 4: backend fixed');
     const fourth = await push(sha3, sha4);
     expectJobs(fourth, GOOD_RELEASE);
     await stagingRuns({ frontend: sha1, backend: sha4, csvtomdb: sha1 });
-    expect(alert()).toEqual([{ title: 'Deploy to staging failing', state: 'closed' }]);
+    expect(alert()).toEqual([{ title: 'Deploy to gitops-staging failing', state: 'closed' }]);
     expect(github.violations).toEqual([]);
 
     // --- a dispatched rollback of staging: its newest bump (release 4's) is reverted ---------
     const back = await act('rollback-gitops.yml', {
       name: 'workflow_dispatch',
-      inputs: { environment: 'staging', target: '', reason: 'e2e: dispatch rollback' },
+      inputs: { environment: 'gitops-staging', target: '', reason: 'e2e: dispatch rollback' },
     });
     expectJobs(back, { validate: 'success', 'gitops-revert': 'success', report: 'success' });
-    expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(staging\): /);
-    expect(digests('staging')).toEqual(after2);
+    expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(gitops-staging\): /);
+    expect(digests('gitops-staging')).toEqual(after2);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
 
     // --- a bump the GitOps repository refuses (its pre-receive hook): nothing of this run
@@ -282,7 +282,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(logOf(fifth, STAGING('bump'))).toContain('deploys are frozen');
     expect(git('rev-parse', 'main')).toBe(tip);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
-    expect(logOf(fifth, STAGING('report'))).toContain('### Release staging: FAILED (option A)');
+    expect(logOf(fifth, STAGING('report'))).toContain('### Release gitops-staging: FAILED (option A)');
     expect(argo.errors).toEqual([]);
 
     reportRuns('A', [first, second, third, fourth, fifth], back);

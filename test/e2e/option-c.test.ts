@@ -112,7 +112,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
     expect(arm.calls.at(-1)).toMatchObject({ operation: 'listClusterUserCredential', query: { format: 'exec' } });
     expect(webhook.reviews().authenticated).toBeGreaterThan(0);
-    expect(summary(first)).toContain('### Release production: deployed (option C)');
+    expect(summary(first)).toContain('### Release aks-production: deployed (option C)');
     expect(alert()).toEqual([]);
 
     // --- release 2: only the backend changed; the others keep release 1's images ----------
@@ -137,9 +137,9 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expect(stepOf(deploy3, 'rollback')?.outputs).toMatchObject({ revision: '4', 'rolled-back': 'true' });
     expect(stepOf(deploy3, 'gate-after-rollback')?.result).toBe('success');
     expect(await info('backend')).toMatchObject({ build: { sha: sha2 } });
-    expect(summary(third)).toContain('### Release production: ROLLED BACK (option C)');
+    expect(summary(third)).toContain('### Release aks-production: ROLLED BACK (option C)');
     expect(summary(third)).toContain('status 404 not in 200-299');
-    expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'open' }]);
+    expect(alert()).toEqual([{ title: 'Deploy to aks-production failing', state: 'open' }]);
 
     // --- release 4: the fix; its good release closes the alert issue -----------------------
     const sha4 = app.releaseFixedBackend('release 4: backend fixed');
@@ -147,13 +147,13 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expectJobs(fourth, GOOD_RELEASE);
     expect(stepOf(jobOf(fourth, 'deploy'), 'helm')?.outputs).toMatchObject({ revision: '5' });
     expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
-    expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'closed' }]);
+    expect(alert()).toEqual([{ title: 'Deploy to aks-production failing', state: 'closed' }]);
     expect(github.violations).toEqual([]);
 
     // --- a dispatched rollback: back to the newest good revision before the current -------
     const back = await run('rollback-aks.yml', {
       name: 'workflow_dispatch',
-      inputs: { environment: 'production', target: '', reason: 'e2e: dispatch rollback' },
+      inputs: { environment: 'aks-production', target: '', reason: 'e2e: dispatch rollback' },
     });
     expectJobs(back, {
       validate: 'success',

@@ -106,7 +106,7 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expect(stepOf(jobOf(first, 'promote'), 'swap')?.outputs).toMatchObject({ result: 'swapped' });
     expect(stepOf(jobOf(first, 'promote'), 'swap-back')?.result).toBeUndefined();
     expect(production()).toEqual({ frontend: sha1, backend: sha1, csvtomdb: sha1 });
-    expect(summary(first)).toContain('### Release production: deployed (option E)');
+    expect(summary(first)).toContain('### Release webapp-production: deployed (option E)');
 
     // --- release 2: only the backend; the others keep what production runs ----------------
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');
@@ -125,8 +125,8 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expect(stepOf(jobOf(third, 'stage'), 'gate-changed')?.result).toBe('failure');
     expect(production()).toEqual(before3);
     expect(swaps()).toBe(swapsBefore3);
-    expect(summary(third)).toContain('### Release production: FAILED (option E)');
-    expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'open', comments: 0 }]);
+    expect(summary(third)).toContain('### Release webapp-production: FAILED (option E)');
+    expect(alert()).toEqual([{ title: 'Deploy to webapp-production failing', state: 'open', comments: 0 }]);
 
     // --- release 4: passes the slot, fails in production; the promote job swaps back --------
     const sha4 = app.releaseFixedBackend('release 4: backend fixed');
@@ -138,21 +138,21 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expect(stepOf(promote4, 'swap-back')?.outputs).toMatchObject({ result: 'swapped-back' });
     expect(stepOf(promote4, 'gate-after-swap-back')?.result).toBe('success');
     expect(production()).toEqual(before3);
-    expect(summary(fourth)).toContain('### Release production: ROLLED BACK (option E)');
-    expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'open', comments: 1 }]);
+    expect(summary(fourth)).toContain('### Release webapp-production: ROLLED BACK (option E)');
+    expect(alert()).toEqual([{ title: 'Deploy to webapp-production failing', state: 'open', comments: 1 }]);
 
     // --- release 5: good again; its report closes the alert issue ---------------------------
     const sha5 = app.release({ 'backend/public/index.html': '<h1>backend, release 5</h1>\n' }, 'release 5');
     const fifth = await push(sha4, sha5);
     expectJobs(fifth, GOOD_RELEASE);
     expect(production()).toEqual({ frontend: sha1, backend: sha5, csvtomdb: sha1 });
-    expect(alert()).toEqual([{ title: 'Deploy to production failing', state: 'closed', comments: 2 }]);
+    expect(alert()).toEqual([{ title: 'Deploy to webapp-production failing', state: 'closed', comments: 2 }]);
     expect(github.violations).toEqual([]);
 
     // --- a dispatched swap back: production runs what it ran before release 5 ---------------
     const back = await act('rollback-webapp.yml', {
       name: 'workflow_dispatch',
-      inputs: { environment: 'production', reason: 'e2e: dispatch rollback' },
+      inputs: { environment: 'webapp-production', reason: 'e2e: dispatch rollback' },
     });
     expectJobs(back, { validate: 'success', 'slot-swap-back': 'success', 'helm-rollback': 'skipped' });
     expect(production()).toEqual({ frontend: sha1, backend: sha2, csvtomdb: sha1 });

@@ -216,7 +216,7 @@ describe('gitops-bump refuses what it must not do (real git over smart HTTP)', (
       { env },
     );
     expect(failure(result)).toBe(
-      'gitops-bump failed: push to main was refused by the server (pre-receive hook declined); not retried',
+      'gitops-bump failed: push to main was refused by the server (pre-receive hook declined; the server said: GH006: Protected branch update failed for refs/heads/main.); not retried',
     );
     expect(result.log).not.toContain('retrying');
     expect(git(repo.gitDir, 'rev-list', '--count', 'main')).toBe('1');

@@ -146,6 +146,26 @@ describe.each(workflows)('$path', ({ path, example, doc }) => {
   });
 });
 
+describe('the sample, copied as it is', () => {
+  it('deploys to a different environment from each push-triggered caller, so none cancels another', () => {
+    // GitHub keeps one pending job per concurrency group (deploy-actions-<environment>).
+    const seen = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const { path, example, doc } of workflows) {
+      if (!example || doc.on?.push === undefined) continue;
+      for (const [name, job] of Object.entries(doc.jobs)) {
+        const environment = job.uses === undefined ? undefined : job.with?.environment;
+        if (typeof environment !== 'string') continue;
+        const other = seen.get(environment);
+        if (other !== undefined) clashes.push(`${environment}: ${other} and ${path} (${name})`);
+        seen.set(environment, `${path} (${name})`);
+      }
+    }
+    expect(clashes).toEqual([]);
+    expect(seen.size).toBeGreaterThanOrEqual(4);
+  });
+});
+
 describe('concurrency groups', () => {
   it("of the example callers never equal the reusable workflows' groups", () => {
     const library = new Set<string>();
