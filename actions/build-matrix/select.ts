@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import { PathIndex } from './path-index.js';
+import { shellQuote } from '../../packages/shared/shell-quote.js';
 import { COMMANDS } from './commands.js';
 import type { Service, ServicesFile } from './services-file.js';
 
@@ -96,9 +97,6 @@ export function matrixEntry(file: ServicesFile, service: Service): Record<string
     ...service.commands,
   };
 }
-
-/** A word for bash, in single quotes. */
-const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
  * The services' commands as one bash script, so a workflow runs them with one `run:` line
