@@ -5,6 +5,7 @@ import { isDigest, isRegistryHost, isRepository, isTag } from '../../packages/sh
 import type { Inputs } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath } from '../../packages/shared/paths.js';
+import { isServiceName } from '../../packages/shared/service-name.js';
 
 /** The defaults of acr-push/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
@@ -262,7 +263,7 @@ function parseBatch(text: string): BuildTarget[] {
       throw new InputError('batch', `entry ${index + 1} needs a lowercase repository path; got "${repository.slice(0, 80)}"`);
     }
     const service = field('service');
-    if (service !== '' && !/^[a-z0-9][a-z0-9._-]{0,62}$/.test(service)) {
+    if (service !== '' && !isServiceName(service)) {
       throw new InputError(
         'batch',
         `entry ${index + 1} has a service name that is not a build-matrix one; got "${service.slice(0, 80)}"`,

@@ -4,6 +4,7 @@ import { InputError } from '../../packages/shared/errors.js';
 import { isDigest, isImageReference } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
 import { confinedPath } from '../../packages/shared/paths.js';
+import { isServiceName } from '../../packages/shared/service-name.js';
 
 /** The defaults of deploy-report/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
@@ -54,7 +55,6 @@ export interface ReportConfig {
 }
 
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
-const SERVICE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const MAX_ITEMS = 300;
 
 /** Every input is checked before anything is sent: a typo costs no message and no issue. */
@@ -158,7 +158,7 @@ export function readServices(text: string | undefined, input = 'services', sourc
   const where = source === undefined ? '' : `${source} `;
   return jsonList(input, text, where).map((item, index) => {
     const service = optionalString(item.service) ?? '';
-    if (!SERVICE.test(service))
+    if (!isServiceName(service))
       throw new InputError(
         input,
         `${where}item ${index + 1}: service must be a service name (lower-case letters, digits, . _ -)`,

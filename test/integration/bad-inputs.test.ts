@@ -125,6 +125,9 @@ const tables: Record<string, Case[]> = {
     ['batch', () => ({ registry: '127.0.0.1:5000', batch: '{"not":"a list"}' })],
     ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"repository":"a","context":"/etc"}]' })],
     ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"repository":"a","context":"web"}]', repository: 'a' })],
+    ['batch', () => ({ registry: '127.0.0.1:5000', batch: '[{"service":"../web","repository":"a","context":"web"}]' })],
+    ['report-dir', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'report-dir': '/etc/deploy' })],
+    ['report-dir', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'latest', 'report-dir': 'report' })],
     ['repository', () => ({ registry: '127.0.0.1:5000', repository: 'a\nb', context: 'web', tags: 'x' })],
     // The registry lifecycle (lock, mode: cleanup): nothing is read, locked or deleted.
     ['mode', () => ({ registry: '127.0.0.1:5000', repository: 'a', mode: 'purge' })],
