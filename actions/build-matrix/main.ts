@@ -6,7 +6,7 @@ import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { changedRange } from './range.js';
-import { matrixEntries, selectServices } from './select.js';
+import { imageName, matrixEntries, selectServices } from './select.js';
 import { renderSummary } from './summary.js';
 
 export async function main(): Promise<void> {
@@ -33,6 +33,7 @@ export async function main(): Promise<void> {
     matrix: JSON.stringify({ include }),
     jobs: String(include.length),
     services: JSON.stringify(selections.map((selection) => selection.service.name)),
+    images: selections.map((selection) => imageName(file, selection.service)).join('\n'),
     changed: String(selections.length > 0),
     count: String(selections.length),
     base: range.base,

@@ -12,6 +12,7 @@ export const DEFAULTS = {
   'notify-on': 'failure',
   'alert-issue': 'false',
   'dry-run': 'false',
+  'run-phases': 'true',
 } as const;
 
 /** Bounds on report-dir: files read, and bytes a file. */
@@ -46,6 +47,8 @@ export interface ReportConfig {
   option: 'a' | 'c' | 'd' | 'e' | undefined;
   services: ServiceLine[];
   phases: Phase[];
+  /** Read the phases from the run's jobs (GitHub's API) instead of `phases` and report-dir. */
+  runPhases: boolean;
   reason: string | undefined;
   notify: { url: URL; kind: NotifyKind } | undefined;
   notifyOn: (typeof NOTIFY_ON)[number];
@@ -81,6 +84,7 @@ export function readConfig(inputs: Inputs): ReportConfig {
     outcome: outcomeValue as Outcome,
     option: option as ReportConfig['option'],
     ...readLists(inputs),
+    runPhases: inputs.boolean('run-phases', true),
     reason,
     notify:
       notifyUrl === undefined ? undefined : readNotify(inputs, notifyUrl, inputs.choice('notify-kind', NOTIFY_KINDS, 'auto')),

@@ -1,7 +1,8 @@
 // Types only (erased from the bundle): Slack's own Block Kit types check the message's shape.
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import { describeBody, httpRequestWithRetry, TransportError } from '../../packages/shared/http.js';
-import { excerpt } from '../../packages/shared/secrets.js';
+import * as core from '@actions/core';
+import { excerpt, redactSecrets } from '../../packages/shared/secrets.js';
 import type { NotifyKind, ReportConfig } from './config.js';
 import { failing, headline, type Links, versionOf } from './report.js';
 
@@ -156,4 +157,32 @@ export async function send(url: URL, payload: object): Promise<string | undefine
     const message = error instanceof TransportError ? error.message : (error as Error).message;
     return `the webhook could not be reached: ${excerpt(message)}`;
   }
+}
+
+/**
+ * The one message of a release, sent when notify-on says so (printed, not sent, on dry-run).
+ * Whether it was delivered; what happened goes into `notes` for the summary.
+ */
+export async function notifyTeam(config: ReportConfig, links: Links, notes: string[]): Promise<boolean> {
+  if (!config.notify) return false;
+  if (!shouldNotify(config)) {
+    notes.push(`no message: notify-on is ${config.notifyOn} and the outcome ${config.outcome}`);
+    return false;
+  }
+  const { kind, url } = config.notify;
+  const payload = payloadFor(kind, config, links);
+  if (config.dryRun) {
+    core.info(`dry-run: would post this ${kind} message to the webhook:`);
+    core.info(redactSecrets(JSON.stringify(payload, null, 2)));
+    notes.push(`dry run: the ${kind} message was not sent`);
+    return false;
+  }
+  const problem = await send(url, payload);
+  if (problem) {
+    core.warning(`deploy-report: the ${kind} message was not delivered: ${problem}`);
+    notes.push(`the ${kind} message was not delivered: ${problem}`);
+    return false;
+  }
+  notes.push(`${kind} message sent`);
+  return true;
 }

@@ -2,7 +2,9 @@ import { isAbsolute } from 'node:path';
 import { InputError } from '../../packages/shared/errors.js';
 import { checkBranch } from '../../packages/shared/git-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
-import { type ImageSpec, parseImages } from './image-spec.js';
+import { readBuiltImages } from '../../packages/shared/build-records.js';
+import { confinedPath } from '../../packages/shared/paths.js';
+import { type ImageSpec, parseImages, splitReference } from './image-spec.js';
 
 /** The defaults of gitops-bump/action.yml (token's `${{ github.token }}` aside); a test keeps them equal. */
 export const DEFAULTS = {
@@ -56,7 +58,7 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     throw new InputError('revert', `must be a commit SHA or last; got "${revert}"`);
   }
   const files = inputs.list('files');
-  const images = parseImages('images', inputs.lines('images'));
+  const images = parseImages('images', [...inputs.lines('images'), ...recordedImages(inputs)]);
   const sets = inputs.lines('set').map((line) => parseSet(line));
   if (revert !== undefined && (images.length > 0 || sets.length > 0))
     throw new InputError('revert', 'cannot be combined with images or set');
@@ -98,4 +100,16 @@ function parseSet(line: string): SetSpec {
     throw new InputError('set', `must name a file inside the GitOps repository (relative, no ..); got "${file}"`);
   }
   return { file: (match[1] ?? '').trim(), path: (match[2] ?? '').trim(), value: (match[3] ?? '').trim() };
+}
+
+/**
+ * `build-records`: build.yml's records (acr-push's report-dir), each pushed image pinned by
+ * its digest (`registry/repository@sha256:...`). A build without a digest did not push.
+ */
+function recordedImages(inputs: Inputs): string[] {
+  const dir = inputs.string('build-records');
+  if (dir === undefined) return [];
+  return readBuiltImages('build-records', confinedPath('build-records', dir))
+    .filter((built) => built.digest !== undefined)
+    .map((built) => `${splitReference(built.image).name}@${built.digest}`);
 }

@@ -1,6 +1,8 @@
 import { InputError } from '../../packages/shared/errors.js';
 import { GATE_DEFAULTS, type GateSettings, type ProbeSettings, readGateSettings } from '../../packages/shared/gate/settings.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
+import { readServiceUrls } from '../../packages/shared/gate/service-urls.js';
+import { readServiceList } from '../../packages/shared/service-name.js';
 
 /** The defaults of health-gate/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
@@ -20,15 +22,43 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export function readConfig(inputs: Inputs): GateConfig {
   // Headers first: their values are secrets and must be masked before any error could echo them.
   const headers = parseHeaders(inputs);
-  const urls = inputs.urls('url');
-  if (urls.length === 0) throw new InputError('url', 'is required: one or more http(s) URLs');
+  const { urls, changed } = readTargets(inputs);
   const method = inputs.choice('method', METHODS, 'GET');
+  const settings = readGateSettings(
+    inputs,
+    urls.map((target) => target.url),
+    { bodyless: method === 'HEAD' },
+  );
   return {
-    ...readGateSettings(inputs, urls, { bodyless: method === 'HEAD' }),
+    ...settings,
+    // With changed-services, expect-json holds only the changed services' URLs to it: the
+    // others were not redeployed and still report the release before.
+    ...(changed ? { expectJsonByUrl: urls.map((target) => (changed.has(target.service ?? '') ? settings.expectJson : [])) } : {}),
     method,
     headers,
     failOnUnhealthy: inputs.boolean('fail-on-unhealthy', true),
   };
+}
+
+interface Target {
+  url: URL;
+  service?: string;
+}
+
+/** `url`, or the `services` lines (`service=url`, or `service=/path` under `base-url`): one of them. */
+function readTargets(inputs: Inputs): { urls: Target[]; changed: Set<string> | undefined } {
+  const base = inputs.url('base-url');
+  const services = readServiceUrls(inputs, 'services', base);
+  const plain = inputs.urls('url');
+  if (base && services.length === 0) throw new InputError('base-url', 'is only used with services (service=/path lines)');
+  if (plain.length > 0 && services.length > 0)
+    throw new InputError('url', 'and services are two ways to name the URLs: give one');
+  if (plain.length === 0 && services.length === 0) {
+    throw new InputError('url', 'is required: one or more http(s) URLs (or services: service=url lines)');
+  }
+  const changed = readServiceList(inputs, 'changed-services');
+  if (changed && services.length === 0) throw new InputError('changed-services', 'needs services (service=url lines)');
+  return { urls: services.length > 0 ? services : plain.map((url) => ({ url })), changed };
 }
 
 /** Header names whose whole value is a credential. */

@@ -18,6 +18,8 @@ export async function main(): Promise<void> {
     failures: String(result.failures),
     'p95-ms': result.p95Ms === undefined ? '' : String(result.p95Ms),
     reason: result.reason,
+    // A workflow's `environment.url` when none is given: the first URL checked.
+    url: urls[0] ?? '',
     report: buildReport(result, urls),
   });
   await writeSummary(renderSummary(result, urls));

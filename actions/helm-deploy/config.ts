@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
+import { readServiceList } from '../../packages/shared/service-name.js';
 
 /**
  * The Helm this action installs when `helm-version` is not given: a current Helm 4, pinned
@@ -21,6 +22,7 @@ export const DEFAULTS = {
   namespace: 'default',
   'create-namespace': 'false',
   'values-strategy': 'reset-then-reuse',
+  'image-set': '{service}.image.tag={tag}',
   wait: 'true',
   'wait-for-jobs': 'false',
   timeout: '5m',
@@ -179,7 +181,8 @@ function readUpgrade(inputs: Inputs, wait: WaitMode): UpgradeSettings {
     throw new InputError('chart-version', `must be a version or a version range such as 1.2.3 or ^1.2; got "${chartVersion}"`);
   }
   const valuesFiles = inputs.lines('values-files').map((file) => confinedPath('values-files', file, { mustExist: true }));
-  const set = readAssignments(inputs, 'set');
+  const environmentValues = readEnvironmentValues(inputs, chart, valuesFiles.length > 0);
+  const set = [...readAssignments(inputs, 'set'), ...readImageSet(inputs)];
   const setString = readAssignments(inputs, 'set-string');
   const rollbackOnFailure = inputs.boolean('rollback-on-failure', true);
   if ((wait === 'false' || wait === 'hookOnly') && rollbackOnFailure) {
@@ -192,7 +195,7 @@ function readUpgrade(inputs: Inputs, wait: WaitMode): UpgradeSettings {
     chart,
     chartVersion,
     repo: repoUrl?.href,
-    valuesFiles,
+    valuesFiles: environmentValues ? [environmentValues] : valuesFiles,
     set,
     setString,
     valuesStrategy: inputs.choice('values-strategy', ['reset', 'reuse', 'reset-then-reuse'], 'reset-then-reuse'),
@@ -227,6 +230,51 @@ function readChart(chart: string, withRepo: boolean): string {
     throw new InputError('chart', `must be a bare chart name when repo is given; got "${chart}"`);
   }
   return chart;
+}
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_SET = /^[A-Za-z0-9_{][A-Za-z0-9_.{}-]*=[A-Za-z0-9_.:/{}-]+$/;
+
+/**
+ * `image-set` for each of `image-services`, `{service}` and `{tag}` replaced: the new tag of
+ * each service a release rebuilt, while the others keep what they run (reset-then-reuse).
+ */
+function readImageSet(inputs: Inputs): string[] {
+  const services = readServiceList(inputs, 'image-services');
+  if (services === undefined) return [];
+  const template = inputs.string('image-set') ?? '{service}.image.tag={tag}';
+  if (!IMAGE_SET.test(template) || !template.includes('{tag}')) {
+    throw new InputError(
+      'image-set',
+      `must be one path=value line holding {tag}, e.g. {service}.image.tag={tag}; got "${template}"`,
+    );
+  }
+  const tag = inputs.string('image-tag');
+  if (tag === undefined || !IMAGE_TAG.test(tag)) {
+    throw new InputError('image-tag', 'must be an image tag (letters, digits, _ . -, at most 128) when image-services is given');
+  }
+  return [...services].map((service) => {
+    const line = template.replaceAll('{service}', service).replaceAll('{tag}', tag);
+    if (!VALUE_PATH.test(line.slice(0, line.indexOf('=')))) {
+      throw new InputError('image-set', `gives "${line}" for ${service}, whose path is not a values path`);
+    }
+    return line;
+  });
+}
+
+/**
+ * With `environment` and no values-files: the chart's `environments/<environment>/values.yaml`
+ * when it exists, the layout the option workflows document.
+ */
+function readEnvironmentValues(inputs: Inputs, chart: string, given: boolean): string | undefined {
+  const environment = inputs.string('environment');
+  if (environment === undefined) return undefined;
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(environment) || /^\.\.?$/.test(environment)) {
+    throw new InputError('environment', 'must be an environment name (letters, digits, . _ -)');
+  }
+  if (given || chart.startsWith('oci://') || !isAbsolute(chart)) return undefined;
+  const file = join(chart, 'environments', environment, 'values.yaml');
+  return existsSync(file) ? confinedPath('environment', file, { mustExist: true }) : undefined;
 }
 
 /** `path=value` lines: one assignment per line, the path checked, the value Helm's. */

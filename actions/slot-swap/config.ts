@@ -169,20 +169,59 @@ async function readPayload(inputs: Inputs, action: SlotAction): Promise<Payload 
   if (sitecontainers === undefined && composeFile === undefined) return undefined;
   if (sitecontainers !== undefined) {
     const { parse } = await import('yaml');
-    return { kind: 'sitecontainers', containers: parseSiteContainers(sitecontainers, parse) };
+    return { kind: 'sitecontainers', containers: parseSiteContainers(sitecontainers, parse, readRelease(inputs)) };
   }
   return { kind: 'compose', compose: readCompose(inputs, composeFile ?? '') };
 }
 
+/** A release's new tag and the images (`registry/repository`) it rebuilt. */
+export interface ReleaseImages {
+  tag: string;
+  rebuilt: ReadonlySet<string>;
+}
+
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+function readRelease(inputs: Inputs): ReleaseImages | undefined {
+  const tag = inputs.string('image-tag');
+  const rebuilt = inputs.list('rebuilt-images');
+  if (tag === undefined) {
+    if (rebuilt.length > 0) throw new InputError('image-tag', 'is required with rebuilt-images');
+    return undefined;
+  }
+  if (!TAG.test(tag)) throw new InputError('image-tag', `must be an image tag (letters, digits, _ . -); got "${tag}"`);
+  for (const image of rebuilt) {
+    if (!isImageReference(`${image}:${tag}`) || image.includes('@') || /:[^/]*$/.test(image)) {
+      throw new InputError('rebuilt-images', `must be registry/repository lines without a tag; got "${image}"`);
+    }
+  }
+  return { tag, rebuilt: new Set(rebuilt) };
+}
+
+/**
+ * `image: <registry>/<repository>:{tag}`: the release's tag when it rebuilt that image, and
+ * `keep` (what the target slot runs) when it did not.
+ */
+function releaseImage(image: string, release: ReleaseImages | undefined, name: string): string {
+  if (!image.endsWith(':{tag}')) return image;
+  if (release === undefined) throw new InputError('image-tag', `is required: ${name}'s image ends in :{tag}`);
+  const repository = image.slice(0, -':{tag}'.length);
+  return release.rebuilt.has(repository) ? `${repository}:${release.tag}` : KEEP_IMAGE;
+}
+
 /** The sitecontainers YAML list, checked item by item; exactly one is the main container. */
-export function parseSiteContainers(text: string, parseYaml: (text: string) => unknown): SiteContainer[] {
+export function parseSiteContainers(
+  text: string,
+  parseYaml: (text: string) => unknown,
+  release?: ReleaseImages,
+): SiteContainer[] {
   const list = parseYamlList(text, parseYaml);
   const containers = list.map((item, index): SiteContainer => {
     const where = `item ${index + 1}`;
     const name = typeof item.name === 'string' ? item.name : '';
     if (!CONTAINER_NAME.test(name))
       throw new InputError('sitecontainers', `${where}: name must be lower-case letters, digits and '-'`);
-    const image = typeof item.image === 'string' ? item.image : '';
+    const image = releaseImage(typeof item.image === 'string' ? item.image : '', release, name);
     if (image !== KEEP_IMAGE && !isImageReference(image))
       throw new InputError('sitecontainers', `${name}: image must be an image reference, or keep (what the target slot runs)`);
     const port = item['target-port'];

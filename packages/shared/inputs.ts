@@ -171,7 +171,7 @@ export class Inputs {
    * A URL's user name is masked as well as its password: `https://TOKEN@host/` is the usual
    * way to put a token in a git URL, and a user name alone is often that token.
    */
-  private maskedUrl(name: string, value: string): URL {
+  maskedUrl(name: string, value: string): URL {
     const url = parseHttpUrl(name, value);
     for (const part of [url.username, url.password]) {
       if (!part) continue;

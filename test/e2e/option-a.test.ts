@@ -42,16 +42,19 @@ const GITOPS = 'omis/platform-gitops';
 const STAGING = (job: string) => `staging/option-a-gitops/${job}`;
 const PRODUCTION = (job: string) => `production/option-a-gitops/${job}`;
 /** build.yml's jobs, as option-a-gitops.yml's build job calls it. */
+const CHANGES = 'build/build/changes';
 const BUILD = 'build/build/build';
 const PUSH = 'build/build/push';
+/** report.yml's job, as option-a-gitops.yml's report job calls it. */
+const REPORT = 'report/report/report';
 /** What act reports for one caller job's good release: no rollback. */
 const goodRelease = (job: (id: string) => string): Record<string, string> => ({
-  [job('changes')]: 'success',
+  [job(CHANGES)]: 'success',
   [job(BUILD)]: 'success',
   [job(PUSH)]: 'success',
   [job('bump')]: 'success',
   [job('rollback')]: 'skipped',
-  [job('report')]: 'success',
+  [job(REPORT)]: 'success',
 });
 /** A release that staging deploys and gates, and that production gets as a pull request. */
 const GOOD_RELEASE = { ...goodRelease(STAGING), ...goodRelease(PRODUCTION) };
@@ -181,7 +184,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     // Option A signs in to the registry only, as the registry-push identity.
     expect(Object.keys(acr.entra.byClient)).toEqual([PUSH_CLIENT]);
     expect(bump(first, STAGING('bump'))?.outputs).toMatchObject({ changed: 'true', 'pr-url': '' });
-    expect(stepOf(jobOf(first, STAGING('bump')), 'gate-changed')?.result).toBe('success');
+    expect(stepOf(jobOf(first, STAGING('bump')), 'gate')?.result).toBe('success');
     // Staging: the bump landed on main, Argo CD synced it, and every service answers release 1.
     expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^deploy\(gitops-staging\): /);
     expect(Object.values(digests('gitops-staging')).every((digest) => /^sha256:[0-9a-f]{64}$/.test(digest))).toBe(true);
@@ -192,8 +195,8 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(github.pulls[0]).toMatchObject({ base: 'main', state: 'open', labels: ['deploy', 'production'] });
     const prBranch = github.pulls[0]?.head ?? '';
     expect(Object.values(digests('gitops-production', prBranch)).every((digest) => digest.startsWith('sha256:'))).toBe(true);
-    expect(stepOf(jobOf(first, PRODUCTION('bump')), 'gate-changed')?.result).toBeUndefined();
-    expect(logOf(first, STAGING('report'))).toContain('### Release gitops-staging: deployed (option A)');
+    expect(stepOf(jobOf(first, PRODUCTION('bump')), 'gate')?.result).toBeUndefined();
+    expect(logOf(first, STAGING(REPORT))).toContain('### Release gitops-staging: deployed (option A)');
     expect(alert()).toEqual([]);
 
     // --- release 2: only the backend changed; the others keep release 1's digests ----------
@@ -205,7 +208,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     const after2 = digests('gitops-staging');
     expect(after2.backend).not.toBe(before2.backend);
     expect({ ...after2, backend: '' }).toEqual({ ...before2, backend: '' });
-    expect(stepOf(jobOf(second, STAGING('bump')), 'gate-others')?.result).toBe('success');
+    expect(stepOf(jobOf(second, STAGING('bump')), 'gate')?.result).toBe('success');
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
     // Production's pull request is the same one, its branch updated with the new backend.
     expect(github.pulls).toHaveLength(1);
@@ -217,24 +220,24 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     const sha3 = app.releaseBrokenBackend();
     const third = await push(sha2, sha3);
     expectJobs(third, {
-      [STAGING('changes')]: 'success',
+      [STAGING(CHANGES)]: 'success',
       [STAGING(BUILD)]: 'success',
       [STAGING('bump')]: 'failure',
       [STAGING('rollback/rollback/gitops-revert')]: 'success',
       [STAGING('rollback/rollback/report')]: 'skipped',
-      [STAGING('report')]: 'success',
-      [PRODUCTION('changes')]: 'skipped',
+      [STAGING(REPORT)]: 'success',
+      [PRODUCTION(CHANGES)]: 'skipped',
       [PRODUCTION('bump')]: 'skipped',
-      [PRODUCTION('report')]: 'skipped',
+      [PRODUCTION(REPORT)]: 'skipped',
     });
-    expect(stepOf(jobOf(third, STAGING('bump')), 'gate-changed')?.result).toBe('failure');
+    expect(stepOf(jobOf(third, STAGING('bump')), 'gate')?.result).toBe('failure');
     const history = git('log', '-3', '--format=%s', 'main').split('\n');
     expect(history[0]).toMatch(/^Revert "deploy\(gitops-staging\): /);
     expect(history[1]).toMatch(/^deploy\(gitops-staging\): /);
     expect(digests('gitops-staging')).toEqual(after2);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
-    expect(logOf(third, STAGING('report'))).toContain('### Release gitops-staging: ROLLED BACK (option A)');
-    expect(logOf(third, STAGING('report'))).toContain('status 404 not in 200-299');
+    expect(logOf(third, STAGING(REPORT))).toContain('### Release gitops-staging: ROLLED BACK (option A)');
+    expect(logOf(third, STAGING(REPORT))).toContain('status 404 not in 200-299');
     expect(alert()).toEqual([{ title: 'Deploy to gitops-staging failing', state: 'open' }]);
     // Production's one pull request (updated by release 2, not by release 3) keeps release 2's backend.
     expect(github.pulls).toHaveLength(1);
@@ -253,7 +256,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
       name: 'workflow_dispatch',
       inputs: { environment: 'gitops-staging', target: '', reason: 'e2e: dispatch rollback' },
     });
-    expectJobs(back, { validate: 'success', 'gitops-revert': 'success', report: 'success' });
+    expectJobs(back, { 'gitops-revert': 'success', report: 'success' });
     expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(gitops-staging\): /);
     expect(digests('gitops-staging')).toEqual(after2);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
@@ -271,14 +274,14 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
       [STAGING('bump')]: 'failure',
       [STAGING('rollback')]: 'skipped',
       [STAGING('rollback/rollback/gitops-revert')]: 'skipped',
-      [STAGING('report')]: 'success',
-      [PRODUCTION('changes')]: 'skipped',
+      [STAGING(REPORT)]: 'success',
+      [PRODUCTION(CHANGES)]: 'skipped',
     });
     expect(bump(fifth, STAGING('bump'))?.result).toBe('failure');
     expect(logOf(fifth, STAGING('bump'))).toContain('deploys are frozen');
     expect(git('rev-parse', 'main')).toBe(tip);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
-    expect(logOf(fifth, STAGING('report'))).toContain('### Release gitops-staging: FAILED (option A)');
+    expect(logOf(fifth, STAGING(REPORT))).toContain('### Release gitops-staging: FAILED (option A)');
     expect(argo.errors).toEqual([]);
 
     reportRuns('A', [first, second, third, fourth, fifth], back);

@@ -72,7 +72,17 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN);
     app = new SampleApp(acr.registry);
     // The runner, its tool cache holding Helm as a self-hosted runner image would.
-    runner = sampleRunner({ app, acr, github, token: TOKEN, armEndpoint: arm.endpoint });
+    // What a rollback acts on: aks-production's own variables (act's `<environment>::NAME`, a
+    // patch of ours); aks-staging has none, so a dispatch there can reach nothing.
+    const production = {
+      HELM_RELEASE: RELEASE,
+      HELM_NAMESPACE: NAMESPACE,
+      AZURE_SUBSCRIPTION_ID: '0b1f6471-1bf0-4dda-aec3-cb9272f09590',
+      AKS_RESOURCE_GROUP: 'omis-prod-rg',
+      AKS_CLUSTER_NAME: 'omis-prod-aks',
+    };
+    const vars = Object.fromEntries(Object.entries(production).map(([name, value]) => [`aks-production::${name}`, value]));
+    runner = sampleRunner({ app, acr, github, token: TOKEN, armEndpoint: arm.endpoint, vars });
     seedHelmToolCache(runner.toolCache);
     app.serveAt(PUBLIC_ORIGIN, ingress.url);
     app.addBusybox();
@@ -113,6 +123,9 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expect(arm.calls.at(-1)).toMatchObject({ operation: 'listClusterUserCredential', query: { format: 'exec' } });
     expect(webhook.reviews().authenticated).toBeGreaterThan(0);
     expect(summary(first)).toContain('### Release aks-production: deployed (option C)');
+    // The phases are the run's jobs, as the GitHub stand-in lists them from act's own events.
+    expect(github.requests.some((line) => line.includes('/actions/runs/'))).toBe(true);
+    expect(summary(first)).toMatch(/\| deploy \| success \| /);
     expect(alert()).toEqual([]);
 
     // --- release 2: only the backend changed; the others keep release 1's images ----------
@@ -124,7 +137,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expect(await info('backend')).toMatchObject({ build: { sha: sha2 } });
     expect(await info('frontend')).toMatchObject({ build: { sha: sha1 } });
     expect(serving.images()[`${RELEASE}-frontend`]).toMatch(new RegExp(`:${sha1}$`));
-    expect(stepOf(jobOf(second, 'deploy'), 'gate-others')?.result).toBe('success');
+    expect(stepOf(jobOf(second, 'deploy'), 'gate')?.result).toBe('success');
 
     // --- release 3: the backend lost its /api/info; the deploy job gates and rolls back ----
     const sha3 = app.releaseBrokenBackend();
@@ -132,7 +145,7 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expectJobs(third, { changes: 'success', build: 'success', deploy: 'failure', report: 'success' });
     const deploy3 = jobOf(third, 'deploy');
     expect(stepOf(deploy3, 'helm')?.outputs).toMatchObject({ revision: '3', 'previous-revision': '2' });
-    expect(stepOf(deploy3, 'gate-changed')?.result).toBe('failure');
+    expect(stepOf(deploy3, 'gate')?.result).toBe('failure');
     expect(stepOf(deploy3, 'rollback')?.result).toBe('success');
     expect(stepOf(deploy3, 'rollback')?.outputs).toMatchObject({ revision: '4', 'rolled-back': 'true' });
     expect(stepOf(deploy3, 'gate-after-rollback')?.result).toBe('success');
@@ -150,13 +163,31 @@ describe.skipIf(!ready)('Option C end to end under act', () => {
     expect(alert()).toEqual([{ title: 'Deploy to aks-production failing', state: 'closed' }]);
     expect(github.violations).toEqual([]);
 
+    // --- a dispatch to a staging environment leaves production untouched --------------------
+    const revisions = async () =>
+      (
+        JSON.parse((await plane.api('GET', `/api/v1/namespaces/${NAMESPACE}/secrets?labelSelector=owner%3Dhelm`)).body) as {
+          items: { metadata: { name: string; labels?: Record<string, string> } }[];
+        }
+      ).items.map((item) => `${item.metadata.name}=${item.metadata.labels?.status ?? ''}`);
+    const before = JSON.stringify(await revisions());
+    const armCalls = arm.calls.length;
+    const staging = await run('rollback-aks.yml', {
+      name: 'workflow_dispatch',
+      inputs: { environment: 'aks-staging', target: '', reason: 'e2e: a staging dispatch' },
+    });
+    expectJobs(staging, { 'helm-rollback': 'failure', 'gitops-revert': 'skipped', report: 'success' });
+    expect(logOf(staging, 'helm-rollback')).toContain("input 'release' is required");
+    expect(JSON.stringify(await revisions())).toBe(before);
+    expect(arm.calls.length).toBe(armCalls);
+    expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
+
     // --- a dispatched rollback: back to the newest good revision before the current -------
     const back = await run('rollback-aks.yml', {
       name: 'workflow_dispatch',
       inputs: { environment: 'aks-production', target: '', reason: 'e2e: dispatch rollback' },
     });
     expectJobs(back, {
-      validate: 'success',
       'helm-rollback': 'success',
       'gitops-revert': 'skipped',
       'slot-swap-back': 'skipped',

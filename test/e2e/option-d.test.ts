@@ -39,7 +39,7 @@ const GOOD_RELEASE = {
   push: 'success',
   deploy: 'success',
   rollback: 'skipped',
-  'option-d-vm/report': 'success',
+  'option-d-vm/report/report/report': 'success',
 };
 const ready = hasDocker() && hasRegistry() && hasSshd() && hasCompose();
 
@@ -111,7 +111,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
   const push = (before: string, after: string) => act('deploy.yml', { name: 'push', before, after });
   const info = async (service: string): Promise<unknown> => (await fetch(`http://127.0.0.1:${ports[service]}/api/info`)).json();
   const alert = () => github.issues.map(({ title, state }) => ({ title, state }));
-  const summary = (result: WorkflowRun): string => logOf(result, 'option-d-vm/report');
+  const summary = (result: WorkflowRun): string => logOf(result, 'option-d-vm/report/report/report');
   /** The step of the deploy job that moves <environment>-last-good (it has a name, no id). */
   const lastGood = (result: WorkflowRun) =>
     jobOf(result, 'deploy')?.steps.find((step) => step.name === 'Record the new images as the last good ones');
@@ -139,7 +139,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
     expectJobs(second, GOOD_RELEASE);
     expect(jobsOf(second, 'build')).toHaveLength(1);
     expect(stepOf(jobOf(second, 'deploy'), 'apply')?.outputs).toMatchObject({ updated: '1' });
-    expect(stepOf(jobOf(second, 'deploy'), 'gate-others')?.result).toBe('success');
+    expect(stepOf(jobOf(second, 'deploy'), 'gate')?.result).toBe('success');
     expect(await info('backend')).toMatchObject({ build: { sha: sha2 } });
     expect(await info('frontend')).toMatchObject({ build: { sha: sha1 } });
 
@@ -153,9 +153,9 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
       'rollback/services': 'success',
       'rollback/redeploy': 'success',
       'rollback/report': 'skipped',
-      'option-d-vm/report': 'success',
+      'option-d-vm/report/report/report': 'success',
     });
-    expect(stepOf(jobOf(third, 'deploy'), 'gate-changed')?.result).toBe('failure');
+    expect(stepOf(jobOf(third, 'deploy'), 'gate')?.result).toBe('failure');
     expect(lastGood(third)?.result).toBeUndefined();
     expect(await info('backend')).toMatchObject({ build: { sha: sha2 } });
     expect(await info('frontend')).toMatchObject({ build: { sha: sha1 } });
@@ -183,7 +183,7 @@ describe.skipIf(!ready)('Option D end to end under act', () => {
       name: 'workflow_dispatch',
       inputs: { environment: 'production', target: '', reason: 'e2e: dispatch rollback' },
     });
-    expectJobs(back, { validate: 'success', services: 'success', redeploy: 'success', 'helm-rollback': 'skipped' });
+    expectJobs(back, { services: 'success', redeploy: 'success', 'helm-rollback': 'skipped' });
     expect(await info('backend')).toMatchObject({ build: { sha: sha4 } });
     expect(await info('frontend')).toMatchObject({ build: { sha: sha1 } });
 

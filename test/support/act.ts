@@ -25,6 +25,7 @@ import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { listActions, ROOT } from '../../scripts/actions.mjs';
 import { actBinary } from '../../scripts/tools.mjs';
+import type { RunJobRecord } from './fake-github.js';
 import { freePort } from './http-server.js';
 import { narrate } from './sample-app.js';
 
@@ -53,6 +54,8 @@ export interface RunWorkflowOptions {
   timeoutMs?: number;
   /** Folder act uses for its action copies, workspaces and tool cache; a fresh one by default. */
   cacheDir?: string;
+  /** Called with act's JSON log so far at each new line (the GitHub stand-in's jobs API). */
+  onLog?: (text: string) => void;
 }
 
 export interface StepRun {
@@ -140,6 +143,7 @@ function library(into: string): string {
 }
 
 interface ActLine {
+  time?: string;
   job?: string;
   jobID?: string;
   msg?: string;
@@ -289,6 +293,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) narrateLine(line);
+      if (lines.length > 0) options.onLog?.(out);
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
@@ -312,6 +317,48 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The jobs of a run as GitHub's jobs API lists them, from act's JSON log so far: a job starts
+ * at its first line and completes at the line with its result. act names a reusable
+ * workflow's job `<workflow>/<job>/<workflow>/<job>...`; GitHub names it `<job> / <job>`.
+ */
+export function apiJobsOf(text: string): RunJobRecord[] {
+  const jobs = new Map<string, RunJobRecord>();
+  for (const raw of text.split('\n')) {
+    let line: ActLine;
+    try {
+      line = JSON.parse(raw) as ActLine;
+    } catch {
+      continue;
+    }
+    if (!line.job || !line.time) continue;
+    const actName = line.job.trim();
+    const at = new Date(line.time).toISOString().replace(/\.\d+Z$/, 'Z');
+    let job = jobs.get(actName);
+    if (!job) {
+      const parts = actName.split('/');
+      const name = parts.length > 1 ? parts.filter((_, index) => index % 2 === 1).join(' / ') : actName;
+      job = { name, status: 'in_progress', conclusion: null, started_at: at, completed_at: null, steps: [] };
+      jobs.set(actName, job);
+    }
+    const step = line.stepID?.[0] && line.stage === 'Main' ? (line.step ?? line.stepID[0]) : undefined;
+    if (step !== undefined && !job.steps.some((each) => each.name === step)) {
+      job.steps.push({ name: step, number: job.steps.length + 1, status: 'in_progress', conclusion: null, started_at: at });
+    }
+    if (step !== undefined && line.stepResult) {
+      const entry = job.steps.find((each) => each.name === step);
+      if (entry) Object.assign(entry, { status: 'completed', conclusion: line.stepResult, completed_at: at });
+    }
+    if (line.jobResult) {
+      job.status = 'completed';
+      job.conclusion = line.jobResult as RunJobRecord['conclusion'];
+      job.completed_at = at;
+    }
+  }
+  // A caller of a reusable workflow logs no steps of its own and has no result: not a job.
+  return [...jobs.values()].filter((job) => job.steps.length > 0 || job.status === 'completed');
 }
 
 /**

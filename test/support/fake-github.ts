@@ -50,6 +50,12 @@ function anchored(schema: unknown): unknown {
     if (value && typeof value === 'object' && !Array.isArray(value) && 'nullable' in value && !('type' in value)) {
       return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'nullable'));
     }
+    // OpenAPI 3.0's nullable enum (a job's `conclusion` while it runs) admits null; JSON
+    // Schema's enum does not unless it lists it.
+    const node = value as { nullable?: unknown; enum?: unknown[] } | null;
+    if (node && typeof node === 'object' && node.nullable === true && Array.isArray(node.enum) && !node.enum.includes(null)) {
+      return { ...node, enum: [...node.enum, null] };
+    }
     return value;
   });
 }
@@ -113,7 +119,29 @@ export interface FakeGitHub {
   violations: string[];
   /** Statuses to answer the next PR creations with, after making the PR (a lost answer). */
   createFaults: number[];
+  /**
+   * The jobs of each workflow run by run ID, read when asked (under act: from act's own
+   * events as they come), served as `GET .../actions/runs/{run_id}/attempts/{n}/jobs`.
+   */
+  runs: Map<number, () => RunJobRecord[]>;
   close: () => Promise<void>;
+}
+
+/** One job of a run, as a runner would have reported it. */
+export interface RunJobRecord {
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped' | null;
+  started_at: string;
+  completed_at: string | null;
+  steps: {
+    name: string;
+    number: number;
+    status: string;
+    conclusion: string | null;
+    started_at?: string;
+    completed_at?: string;
+  }[];
 }
 
 /**
@@ -138,6 +166,7 @@ export async function startFakeGitHub(
     '/repos/{owner}/{repo}/issues',
     '/repos/{owner}/{repo}/issues/{issue_number}',
     '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs',
   ]) {
     for (const [method, operation] of Object.entries(spec.paths[template] ?? {})) {
       const names = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
@@ -161,6 +190,7 @@ export async function startFakeGitHub(
     requests: [],
     violations: [],
     createFaults: [],
+    runs: new Map(),
     close: async () => {},
   };
   const nextNumber = () => state.pulls.length + state.issues.length + 1;
@@ -285,6 +315,30 @@ export async function startFakeGitHub(
       }
       const requestSchema = operation.spec.requestBody?.content?.['application/json']?.schema;
       if (requestSchema) check(`${operation.method} ${operation.template} request body`, requestSchema, body ?? {});
+
+      if (operation.template === '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs') {
+        const runId = Number(params.run_id);
+        const jobs = state.runs.get(runId)?.() ?? [];
+        const perPage = Number(url.searchParams.get('per_page') ?? '30');
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const base = sample({ $ref: '#/components/schemas/job' }) as Record<string, unknown>;
+        respond(res, operation, 200, {
+          total_count: jobs.length,
+          jobs: jobs.slice((page - 1) * perPage, page * perPage).map((job, index) => ({
+            ...base,
+            ...job,
+            id: runId * 1000 + index,
+            run_id: runId,
+            node_id: `J_fake${runId}_${index}`,
+            run_attempt: Number(params.attempt_number),
+            url: `${state.url}/repos/${owner}/${repo}/actions/jobs/${runId * 1000 + index}`,
+            html_url: `https://github.com/${owner}/${repo}/actions/runs/${runId}/job/${runId * 1000 + index}`,
+            run_url: `${state.url}/repos/${owner}/${repo}/actions/runs/${runId}`,
+            created_at: job.started_at,
+          })),
+        });
+        return;
+      }
 
       if (operation.template === '/repos/{owner}/{repo}/pulls' && req.method === 'GET') {
         const head = url.searchParams.get('head');

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Event, runWorkflow, type WorkflowRun } from './act.js';
+import { apiJobsOf, type Event, runWorkflow, type WorkflowRun } from './act.js';
 import type { FakeAcr } from './fake-acr.js';
 import type { FakeGitHub } from './fake-github.js';
 import { reportTimes, type SampleApp } from './sample-app.js';
@@ -44,10 +44,16 @@ export function sampleRunner(options: SampleRunnerOptions): SampleRunner {
       resourceManagerEndpoint: options.armEndpoint ?? options.acr.authorityHost,
     }),
   );
+  // Each run has an ID of its own; the GitHub stand-in lists its jobs from act's log so far.
+  let runs = 0;
   return {
     toolCache: join(dir, 'cache', 'tool_cache'),
-    run: (workflow, event) =>
-      runWorkflow({
+    run: (workflow, event) => {
+      runs += 1;
+      const runId = 7000 + runs;
+      let log = '';
+      options.github.runs.set(runId, () => apiJobsOf(log));
+      return runWorkflow({
         repo: options.app.repo.work,
         workflow: `.github/workflows/${workflow}`,
         event,
@@ -56,12 +62,17 @@ export function sampleRunner(options: SampleRunnerOptions): SampleRunner {
           ...options.acr.oidcEnv,
           AZURE_ENVIRONMENT_FILEPATH: cloudFile,
           GITHUB_API_URL: options.github.url,
+          GITHUB_RUN_ID: String(runId),
           ...options.env,
         },
         vars: { AZURE_CLOUD: 'AzureStack', ...options.vars },
         secrets: { GITHUB_TOKEN: options.token, ...options.secrets },
         timeoutMs: 420_000,
-      }),
+        onLog: (text) => {
+          log = text;
+        },
+      });
+    },
     close: () => {
       rmSync(dir, { recursive: true, force: true });
     },

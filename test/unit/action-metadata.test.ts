@@ -43,6 +43,10 @@ describe('health-gate interface', () => {
     const spec = parse(readFileSync('health-gate/action.yml', 'utf8')) as { inputs: object; outputs: object };
     expect(Object.keys(spec.inputs)).toEqual([
       'url',
+      // issue 23: a release's per-service expectations, read here and nowhere else.
+      'services',
+      'base-url',
+      'changed-services',
       'method',
       'headers',
       'secret-headers',
@@ -59,7 +63,16 @@ describe('health-gate interface', () => {
       'max-latency-ms',
       'fail-on-unhealthy',
     ]);
-    expect(Object.keys(spec.outputs)).toEqual(['healthy', 'probes', 'successes', 'failures', 'p95-ms', 'reason', 'report']);
+    expect(Object.keys(spec.outputs)).toEqual([
+      'healthy',
+      'probes',
+      'successes',
+      'failures',
+      'p95-ms',
+      'reason',
+      'url',
+      'report',
+    ]);
   });
 });
 

@@ -1,11 +1,10 @@
 // The workflow rules actionlint cannot see, checked on every workflow (the library's own and
-// the examples'), and the rollback's input check run as the runner runs it (bash).
+// the examples').
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { workflowFiles } from '../../scripts/actions.mjs';
-import { runStep } from '../support/workflow-step.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -81,7 +80,9 @@ describe.each(workflows)('$path', ({ path, example, doc }) => {
     for (const [name, job] of Object.entries(doc.jobs)) {
       if (job.environment === undefined) continue;
       const environment = typeof job.environment === 'string' ? job.environment : (job.environment.name ?? '');
-      expect(environment, name).toMatch(/^\$\{\{ (inputs\.environment|needs\.changes\.outputs\.slot-environment) \}\}$/);
+      expect(environment, name).toMatch(
+        /^\$\{\{ inputs\.(environment|slot-environment \|\| format\('\{0\}-\{1\}', inputs\.environment, inputs\.slot\)) \}\}$/,
+      );
       expect(groupOf(job.concurrency), name).toBe(`deploy-actions-${environment}`);
     }
   });
@@ -185,232 +186,86 @@ describe('concurrency groups', () => {
   });
 });
 
-const GUID = `${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}`;
-
-describe("rollback.yml's first step", () => {
-  const good = { OPTION: 'd', ENVIRONMENT: 'production', DEPLOY_METHOD: 'ssh', GITOPS_MODE: 'push', SSH_PORT: '22' };
-
-  it('fails with one line naming the input for a bad method, and nothing else runs', () => {
-    const result = runStep('rollback.yml', 'validate', 'validate', { ...good, DEPLOY_METHOD: 'sftp' });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`::error::input 'deploy-method' must be ssh or watchtower; got "sftp"\n`);
-    // Every other job needs this one, so it is the only job that ran.
-    const doc = parse(readFileSync(join(ROOT, '.github', 'workflows', 'rollback.yml'), 'utf8')) as {
-      jobs: Record<string, { needs?: string | string[] }>;
-    };
-    for (const [name, job] of Object.entries(doc.jobs)) {
-      if (name !== 'validate') expect([job.needs ?? []].flat(), name).toContain('validate');
-    }
-  });
-
-  it.each([
-    [{ OPTION: 'x' }, `::error::input 'option' must be a, c, d or e; got "x"`],
-    [{ OPTION: 'e', WEBAPP: 'sub/rg/app' }, `::error::input 'webapp' must be subscription-id/resource-group/app-name`],
-    [
-      { OPTION: 'e', WEBAPP: `${GUID}/omis-rg/omis-web`, SLOT: 'production' },
-      `::error::input 'slot' must be a deployment slot name other than production`,
-    ],
-    [
-      { OPTION: 'e', WEBAPP: `${GUID}/omis-rg/omis-web`, SLOT: 'staging', HEALTH_PATH: '/', TARGET: 'abc' },
-      `::error::input 'target' is not used by option e: the slot holds the release to go back to`,
-    ],
-    [
-      { OPTION: 'c', HELM_RELEASE: 'omis/Bad_Release' },
-      `::error::input 'helm-release' must be namespace/release (DNS-1123 labels)`,
-    ],
-    [
-      { OPTION: 'c', HELM_RELEASE: 'omis/pc', AKS_CLUSTER: 'sub/rg' },
-      `::error::input 'aks-cluster' must be subscription-id/resource-group/cluster-name`,
-    ],
-    [
-      {
-        OPTION: 'c',
-        HELM_RELEASE: 'omis/pc',
-        AKS_CLUSTER: `${'0'.repeat(8)}-0000-0000-0000-${'0'.repeat(12)}/rg/aks`,
-        TARGET: 'previous;x',
-      },
-      `::error::input 'target' must be a Helm revision number (empty: previous)`,
-    ],
-    [{ ENVIRONMENT: 'prod;rm -rf' }, `::error::input 'environment' must be an environment name (letters, digits, . _ -)`],
-    [{ OPTION: 'a', GITOPS_MODE: 'force' }, `::error::input 'gitops-mode' must be push or pull-request; got "force"`],
-    [{ TARGET: '$(touch x)' }, `::error::input 'target' must be a tag or a sha256: digest`],
-    [{ HEALTH_URLS: 'frontend https://x' }, `::error::input 'health-urls' must be lines of service=https://url`],
-  ])('refuses %o', (bad, message) => {
-    const result = runStep('rollback.yml', 'validate', 'validate', { ...good, ...bad });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`${message}\n`);
-  });
-
-  it("splits option e's webapp into the parts slot-swap takes", () => {
-    const result = runStep('rollback.yml', 'validate', 'validate', {
-      ...good,
-      OPTION: 'e',
-      WEBAPP: `${GUID}/omis-rg/omis-web`,
-      SLOT: 'staging',
-      HEALTH_PATH: '/',
-    });
-    expect(result.code).toBe(0);
-    expect(result.output).toBe(
-      `subscription-id=${GUID}\nresource-group=omis-rg\napp-name=omis-web\nenvironment-tag=production\n`,
-    );
-  });
-
-  it('passes good inputs and names the tag the environment runs', () => {
-    const result = runStep('rollback.yml', 'validate', 'validate', {
-      ...good,
-      HEALTH_URLS: 'frontend=https://x/api\nbackend=http://y:8080/',
-    });
-    expect(result.code).toBe(0);
-    expect(result.output).toBe('environment-tag=production\n');
-  });
-});
-
-describe("option-c-aks.yml's input check", () => {
-  const good = {
-    ENVIRONMENT: 'production',
-    RELEASE: 'pc',
-    NAMESPACE: 'omis',
-    IMAGE_SET: '{service}.image.tag={tag}',
-    HEALTH_URLS: 'web=https://x/',
-  };
-
-  it('passes good inputs', () => {
-    expect(runStep('option-c-aks.yml', 'changes', 'validate', good).code).toBe(0);
-  });
-
-  it.each([
-    [{ RELEASE: 'PC' }, `::error::input 'release' must be a DNS-1123 label of at most 53 characters`],
-    [{ NAMESPACE: 'kube system' }, `::error::input 'namespace' must be a DNS-1123 label`],
-    [
-      { IMAGE_SET: '{service}.image.tag=latest' },
-      `::error::input 'image-set' must be one path=value line holding {tag}, e.g. {service}.image.tag={tag}`,
-    ],
-    [
-      { IMAGE_SET: '--post-renderer={tag}' },
-      `::error::input 'image-set' must be one path=value line holding {tag}, e.g. {service}.image.tag={tag}`,
-    ],
-  ])('refuses %o', (bad, message) => {
-    const result = runStep('option-c-aks.yml', 'changes', 'validate', { ...good, ...bad });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`${message}\n`);
-  });
-});
-
-describe("option-d-vm.yml's input check", () => {
-  it('refuses a deploy method it does not know', () => {
-    const result = runStep('option-d-vm.yml', 'changes', 'validate', {
-      ENVIRONMENT: 'production',
-      DEPLOY_METHOD: 'scp',
-      HEALTH_URLS: 'web=https://x/',
-    });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`::error::input 'deploy-method' must be ssh or watchtower; got "scp"\n`);
-  });
-});
-
-describe("option-e-webapp.yml's input check and release plan", () => {
-  const good = {
-    ENVIRONMENT: 'production',
-    APP_NAME: 'omis-web',
-    SLOT: 'staging',
-    SUBSCRIPTION: GUID,
-    HEALTH_PATH: '/',
-    HEALTH_PATHS: 'frontend=/api/info\nbackend=/status/backend/api/info',
-  };
-
-  it('passes good inputs and names the slot environment', () => {
-    const result = runStep('option-e-webapp.yml', 'changes', 'validate', good);
-    expect(result.code).toBe(0);
-    expect(result.output).toBe('slot-environment=production-staging\n');
-  });
-
-  it.each([
-    [{ SLOT: 'production' }, `::error::input 'slot' must be a deployment slot name other than production`],
-    [{ APP_NAME: 'omis web' }, `::error::input 'app-name' must be an App Service name (letters, digits, '-')`],
-    [{ SUBSCRIPTION: 'my-sub' }, `::error::input 'azure-subscription-id' must be a subscription ID (a GUID)`],
-    [{ HEALTH_PATHS: 'backend=https://x/api' }, `::error::input 'health-paths' must be lines of service=/path`],
-  ])('refuses %o', (bad, message) => {
-    const result = runStep('option-e-webapp.yml', 'changes', 'validate', { ...good, ...bad });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe(`${message}\n`);
-  });
-
-  const TEMPLATE = [
-    '- name: frontend',
-    '  image: acr.example/omis-pc/frontend:{tag}',
-    '  is-main: true',
-    '- name: backend',
-    "  image: 'acr.example/omis-pc/backend:{tag}'",
-    '- name: cache',
-    '  image: redis:7',
-  ].join('\n');
-  const matrix = (services: string[]) =>
-    JSON.stringify({
-      include: services.map((service) => ({
-        service,
-        batch: JSON.stringify([{ service, registry: 'acr.example', repository: `omis-pc/${service}` }]),
-      })),
-    });
-
-  it('gives the rebuilt services the SHA and keeps the others as production runs them', () => {
-    const result = runStep('option-e-webapp.yml', 'stage', 'plan', {
-      SITECONTAINERS: TEMPLATE,
-      MATRIX: matrix(['backend']),
-      SHA: 'a'.repeat(40),
-    });
-    expect(result.code).toBe(0);
-    const text = /sitecontainers<<(ghadelimiter_[0-9a-f-]+)\n([\s\S]*)\n\1\n$/.exec(result.output)?.[2];
-    expect(text).toBe(
-      TEMPLATE.replace('acr.example/omis-pc/frontend:{tag}', 'keep').replace(
-        "'acr.example/omis-pc/backend:{tag}'",
-        `acr.example/omis-pc/backend:${'a'.repeat(40)}`,
-      ),
-    );
-  });
-
-  it('refuses a {tag} it cannot place', () => {
-    const result = runStep('option-e-webapp.yml', 'stage', 'plan', {
-      SITECONTAINERS: '- name: web\n  image: acr.example/web:v-{tag}\n  is-main: true',
-      MATRIX: matrix([]),
-      SHA: 'a'.repeat(40),
-    });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toBe("::error::input 'sitecontainers' must write each image as image: <registry>/<repository>:{tag}\n");
-  });
-});
-
 describe('the report at the end of every deployment workflow', () => {
   const reporting = workflows.filter(({ path, example }) => !example && /(option-[a-e]-|rollback)/.test(path));
 
-  it.each(reporting.map(({ path, doc }) => [path, doc] as const))('%s ends with a report job that always runs', (_path, doc) => {
-    const jobs = doc.jobs as Record<string, Job & { if?: string; permissions?: Record<string, string> }>;
-    const report = jobs.report;
-    expect(report?.if).toMatch(/^always\(\)/);
-    expect(report?.steps?.some((step) => step.uses === 'org/deploy-actions/deploy-report@v1')).toBe(true);
-    expect(report?.permissions).toEqual({ contents: 'read', issues: 'write' });
-    // issues: write on the report job only (and on a job calling rollback.yml, whose report job asks for it).
-    for (const [name, job] of Object.entries(jobs)) {
-      if (name === 'report' || job.uses?.includes('rollback.yml')) continue;
-      expect(job.permissions?.issues, name).toBeUndefined();
+  it.each(reporting.map(({ path, doc }) => [path, doc] as const))(
+    '%s ends with report.yml, run whatever happened',
+    (_path, doc) => {
+      const jobs = doc.jobs as Record<string, Job & { if?: string; permissions?: Record<string, string> }>;
+      const report = jobs.report;
+      expect(report?.if).toMatch(/^always\(\)/);
+      expect(report?.uses).toBe('org/deploy-actions/.github/workflows/report.yml@v1');
+      expect(report?.permissions).toEqual({ contents: 'read', actions: 'read', issues: 'write' });
+      // issues: write on the report job only (and on a job calling rollback.yml, whose report job asks for it).
+      for (const [name, job] of Object.entries(jobs)) {
+        if (name === 'report' || job.uses?.includes('rollback.yml')) continue;
+        expect(job.permissions?.issues, name).toBeUndefined();
+      }
+    },
+  );
+
+  it("report.yml's one job reads the run's jobs and writes the alert issue, nothing more", () => {
+    const doc = workflows.find(({ path }) => path === '.github/workflows/report.yml')?.doc;
+    const job = doc?.jobs.report as (Job & { permissions?: Record<string, string> }) | undefined;
+    expect(job?.permissions).toEqual({ actions: 'read', issues: 'write' });
+    expect(job?.steps?.map((step) => step.uses?.replace(/@.*/, ''))).toEqual([
+      'actions/download-artifact',
+      'org/deploy-actions/deploy-report',
+    ]);
+  });
+});
+
+/** The deployment workflows: the options, rollback.yml, and the library workflows they call. */
+const deployment = workflows.filter(({ path }) => /^\.github\/workflows\/(option-|rollback|build|report)/.test(path));
+
+describe('thin workflows: glue is typed code in the actions, not scripts in YAML', () => {
+  it.each(workflows.map(({ path, doc }) => [path, doc] as const))(
+    '%s has no inline interpreter and no run: over 10 lines',
+    (_path, doc) => {
+      for (const [name, job] of Object.entries(doc.jobs)) {
+        for (const step of job.steps ?? []) {
+          if (step.run === undefined) continue;
+          expect(step.run, name).not.toMatch(/\b(node|python3?|ruby|perl|deno|bun)\s+-(e|c)\b|\bnode\s+--eval\b/);
+          expect(step.run.trimEnd().split('\n').length, `${name}: ${step.run.slice(0, 60)}`).toBeLessThanOrEqual(10);
+        }
+      }
+    },
+  );
+
+  it('copies no step identically into more than two workflow files (actions/checkout aside)', () => {
+    const filesOf = new Map<string, Set<string>>();
+    for (const { path, doc } of workflows) {
+      for (const job of Object.values(doc.jobs)) {
+        for (const step of job.steps ?? []) {
+          if (step.uses?.startsWith('actions/checkout@')) continue;
+          const key = JSON.stringify(step);
+          filesOf.set(key, (filesOf.get(key) ?? new Set()).add(path));
+        }
+      }
     }
+    const copied = [...filesOf]
+      .filter(([, paths]) => paths.size > 2)
+      .map(([step, paths]) => `${step} in ${[...paths].join(', ')}`);
+    expect(copied).toEqual([]);
   });
 
-  it("a job's phases run from each mark to the next, the last to now", () => {
-    const result = runStep('option-c-aks.yml', 'deploy', 'phases', {
-      MARKS: 'deploy=2026-11-23T10:00:00Z=success\ngate=2026-11-23T10:00:30Z=failure\nrollback==success\n',
-    });
-    expect(result.code).toBe(0);
-    const phases = JSON.parse(result.outputs.json ?? '[]') as {
-      name: string;
-      started: string;
-      finished: string;
-      result: string;
-    }[];
-    expect(phases.map((phase) => [phase.name, phase.started, phase.result])).toEqual([
-      ['deploy', '2026-11-23T10:00:00Z', 'success'],
-      ['gate', '2026-11-23T10:00:30Z', 'failure'],
-    ]);
-    expect(phases[0]?.finished).toBe('2026-11-23T10:00:30Z');
-    expect(phases[1]?.finished).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+  // 2,585 lines before issue 23; its target, under half (1,292), is not reached: the inputs'
+  // declarations alone are about 700 lines. This ceiling keeps what was won.
+  it('keeps the deployment workflows under 1,560 lines (2,585 before)', () => {
+    const lines = deployment.reduce(
+      (sum, { path }) => sum + readFileSync(join(ROOT, path), 'utf8').trimEnd().split('\n').length,
+      0,
+    );
+    expect(deployment.length).toBeGreaterThanOrEqual(7);
+    expect(lines).toBeLessThan(1560);
+  });
+
+  it('checks no input in bash: each input is checked by the action that takes it', () => {
+    for (const { path, doc } of deployment) {
+      for (const job of Object.values(doc.jobs)) {
+        for (const step of job.steps ?? []) expect(step.run ?? '', path).not.toMatch(/::error::input/);
+      }
+    }
   });
 });

@@ -93,7 +93,7 @@ export async function runGate(
     elapsedMs: Math.round(clock.now() - started),
   });
 
-  const judge = async (answer: ProbeAnswer, url: string, at: string, clamped: boolean): Promise<ProbeRecord> => {
+  const judge = async (answer: ProbeAnswer, url: string, at: string, clamped: boolean, index: number): Promise<ProbeRecord> => {
     if (answer.kind === 'transport') {
       if (clamped && answer.timedOut && !answer.answered) {
         return {
@@ -110,7 +110,9 @@ export async function runGate(
       return { round, url, at, latencyMs: answer.latencyMs, verdict, reason: answer.error };
     }
     answered.add(url);
-    const reason = await judgeResponse(answer, settings, matchBody, deadline - clock.now());
+    const own = settings.expectJsonByUrl?.[index];
+    const expectations = own === undefined ? settings : { ...settings, expectJson: [...own] };
+    const reason = await judgeResponse(answer, expectations, matchBody, deadline - clock.now());
     const base = { round, url, at, status: answer.status, latencyMs: answer.latencyMs };
     return reason === undefined ? { ...base, verdict: 'pass' } : { ...base, verdict: 'fail', reason };
   };
@@ -126,7 +128,7 @@ export async function runGate(
     const requestTimeoutMs = Math.max(1, Math.min(settings.requestTimeoutMs, remaining));
     const clamped = requestTimeoutMs < settings.requestTimeoutMs;
     const roundRecords = await mapWithLimit(settings.urls, settings.concurrency, async (url, index) =>
-      judge(await probe(url, requestTimeoutMs), names[index] ?? '', at, clamped),
+      judge(await probe(url, requestTimeoutMs), names[index] ?? '', at, clamped, index),
     );
     pushBounded(records, roundRecords, PROBES_KEPT);
     counts.total += roundRecords.length;

@@ -22,6 +22,11 @@ export interface GateSettings extends Expectations {
   maxLatencyMs: number | undefined;
   /** URLs probed at once in a round. */
   concurrency: number;
+  /**
+   * The JSON expectations of each URL by index, where they differ from `expectJson`:
+   * health-gate's `changed-services` holds only a release's changed services to the new SHA.
+   */
+  expectJsonByUrl?: readonly (readonly JsonExpectation[])[];
 }
 
 /** How a probe is sent. */

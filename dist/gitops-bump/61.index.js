@@ -1,8 +1,8 @@
-export const id = 985;
-export const ids = [985];
+export const id = 61;
+export const ids = [61];
 export const modules = {
 
-/***/ 3985:
+/***/ 1442:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -22,59 +22,8 @@ var picomatch = __webpack_require__(4006);
 var picomatch_default = /*#__PURE__*/__webpack_require__.n(picomatch);
 // EXTERNAL MODULE: ./packages/shared/errors.ts
 var errors = __webpack_require__(6955);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./packages/shared/temp.ts + 1 modules
-var temp = __webpack_require__(5683);
-;// CONCATENATED MODULE: ./packages/shared/paths.ts
-
-
-
-
-/** GITHUB_WORKSPACE, where the checkout is; the current folder outside a runner. */
-function workspaceDir(env = process.env) {
-    return env.GITHUB_WORKSPACE || process.cwd();
-}
-/** Whether `path` is `root` or inside it (both absolute). */
-function isInside(root, path) {
-    const rel = (0,external_node_path_.relative)(root, path);
-    return rel === '' || (!rel.startsWith('..') && !(0,external_node_path_.isAbsolute)(rel));
-}
-/** The real path of `path`, or of its nearest existing parent with the rest appended. */
-function realPathOf(path) {
-    let existing = path;
-    const rest = [];
-    while (!(0,external_node_fs_.existsSync)(existing)) {
-        const parent = (0,external_node_path_.dirname)(existing);
-        if (parent === existing)
-            break;
-        rest.unshift((0,external_node_path_.relative)(parent, existing));
-        existing = parent;
-    }
-    return (0,external_node_path_.resolve)((0,external_node_fs_.realpathSync)(existing), ...rest);
-}
-/**
- * An input path, resolved and confined: it must lie inside one of the roots, both as
- * written and once every symlink on the way is followed, so neither `../..`, an absolute
- * path, nor a link planted in the checkout can lead a write (or a copy to a VM) elsewhere.
- */
-function confinedPath(input, value, rule = {}) {
-    const roots = (rule.roots ?? [workspaceDir(), (0,temp/* runnerTemp */.X5)()]).map((root) => (0,external_node_path_.resolve)(root));
-    const base = rule.base ?? roots[0] ?? process.cwd();
-    const path = (0,external_node_path_.resolve)(base, value);
-    const where = rule.roots === undefined ? 'the workspace (GITHUB_WORKSPACE) or RUNNER_TEMP' : roots.join(' or ');
-    if (!roots.some((root) => isInside(root, path))) {
-        throw new errors/* InputError */.d(input, `must be a path inside ${where}; got "${value}"`);
-    }
-    const real = realPathOf(path);
-    if (!roots.some((root) => isInside(realPathOf(root), real))) {
-        throw new errors/* InputError */.d(input, `must not lead outside ${where} through a symbolic link; got "${value}"`);
-    }
-    if (rule.mustExist && !(0,external_node_fs_.existsSync)(path))
-        throw new errors/* InputError */.d(input, `names ${value}, which does not exist`);
-    return path;
-}
-
+// EXTERNAL MODULE: ./packages/shared/paths.ts
+var paths = __webpack_require__(9858);
 // EXTERNAL MODULE: ./actions/gitops-bump/image-spec.ts + 1 modules
 var image_spec = __webpack_require__(2490);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -373,7 +322,7 @@ async function applyBump(workspace, config) {
  * link, which could lead the write anywhere on the runner (git tracks the link, not its target).
  */
 function cloneFile(workspace, file, input) {
-    const path = confinedPath(input, file, { roots: [workspace.dir] });
+    const path = (0,paths/* confinedPath */.OR)(input, file, { roots: [workspace.dir] });
     if ((0,external_node_fs_.existsSync)(path) && (0,external_node_fs_.lstatSync)(path).isSymbolicLink()) {
         throw new errors/* InputError */.d(input, `names ${file}, a symbolic link in the GitOps repository; only regular files are edited`);
     }
