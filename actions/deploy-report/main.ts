@@ -11,7 +11,8 @@ import { runPhasesOr } from './run-phases.js';
 
 export async function main(): Promise<void> {
   const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
-  if (config.runPhases && config.token) config.phases = await runPhasesOr(config.token, config.phases);
+  // A dry run asks nothing of GitHub; its phases are the inputs'.
+  if (config.runPhases && config.token && !config.dryRun) config.phases = await runPhasesOr(config.token, config.phases);
   const links = linksFrom(process.env, config.environment);
   const notes: string[] = [];
   core.info(`Release ${headline(config)}${config.reason ? `: ${config.reason}` : ''}`);

@@ -54,7 +54,7 @@ function readTargets(inputs: Inputs): { urls: Target[]; changed: Set<string> | u
   if (plain.length > 0 && services.length > 0)
     throw new InputError('url', 'and services are two ways to name the URLs: give one');
   if (plain.length === 0 && services.length === 0) {
-    throw new InputError('url', 'is required: one or more http(s) URLs (or services: service=url lines)');
+    throw new InputError('url', 'is required: one or more http(s) URLs, or services (service=url lines)');
   }
   const changed = readServiceList(inputs, 'changed-services');
   if (changed && services.length === 0) throw new InputError('changed-services', 'needs services (service=url lines)');

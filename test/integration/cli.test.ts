@@ -71,9 +71,11 @@ it('lists the actions with one line of description each', async () => {
 it("prints an action's inputs with their defaults and descriptions on --help", async () => {
   const { stdout } = await deployActions(['run', 'health-gate', '--help']);
   expect(stdout).toMatch(/^health-gate: /);
-  expect(stdout).toContain('  url (required)\n      ');
+  expect(stdout).toContain('  url\n      One or more http(s) URLs');
   expect(stdout).toContain('  interval (default 5s)\n      ');
   expect(stdout).toContain('Outputs:\n  healthy: ');
+  const report = await deployActions(['run', 'deploy-report', '--help']);
+  expect(report.stdout).toContain('  environment (required)\n      ');
 });
 
 it('says so in one line for an unknown command, and exits 2', async () => {

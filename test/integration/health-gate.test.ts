@@ -224,7 +224,7 @@ describe('health-gate bad inputs', () => {
       { 'expect-status': '99' },
       `input 'expect-status' must be a comma list of HTTP status codes (100-599), ranges like 200-299, or classes like 2xx; got "99"`,
     ],
-    [{ url: '' }, `input 'url' is required: one or more http(s) URLs`],
+    [{ url: '' }, `input 'url' is required: one or more http(s) URLs, or services (service=url lines)`],
     [{ 'success-threshold': '0' }, `input 'success-threshold' must be a whole number from 1 to 10000; got "0"`],
     [{ 'failure-threshold': '-1' }, `input 'failure-threshold' must be a whole number from 0 to 10000; got "-1"`],
     [{ 'fail-on-unhealthy': 'yes' }, `input 'fail-on-unhealthy' must be true or false; got "yes"`],
