@@ -8,6 +8,7 @@ import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 import { loggedInDocker, registryCredential } from './auth.js';
 import { buildAndPush, buildArgs } from './build.js';
 import type { AcrPushConfig, BuildTarget } from './config.js';
+import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 export interface StepResult {
   digest: string | undefined;
@@ -57,9 +58,7 @@ export async function buildStep(config: AcrPushConfig, tags: string[]): Promise<
           {
             docker,
             buildx,
-            log: (line) => {
-              core.info(redactSecrets(line));
-            },
+            log: echoToolLine,
           },
           join(workDir, `metadata-${index}.json`),
         ),

@@ -1,4 +1,5 @@
 import type { CleanupPolicy } from './config.js';
+import { wildcardMatch } from '../../packages/shared/wildcard.js';
 
 export interface TagInfo {
   name: string;
@@ -40,15 +41,12 @@ const DAY_MS = 86_400_000;
 
 /** `*` in a protect pattern matches any run of characters; everything else is literal. */
 export function protectMatcher(patterns: readonly string[]): (tag: string) => boolean {
-  const expressions = patterns.map(
-    (pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replaceAll('*', '.*')}$`),
-  );
-  return (tag) => expressions.some((expression) => expression.test(tag));
+  return (tag) => patterns.some((pattern) => wildcardMatch(pattern, tag));
 }
 
 /**
  * What mode: cleanup keeps and deletes in one repository. A tag is kept, for the first reason
- * that applies: it is locked; its image is locked; it is a `*-last-good` tag; `protect` names
+ * that applies: delete-tags does not select it (by default, anything but a 40-hex SHA); it is locked; its image is locked; it is a `*-last-good` tag; `protect` names
  * it; it is acr-push's `buildcache`; it is among the newest `keep` by lastUpdatedOn; it was
  * updated within `keep-days`. The other tags go. Then a manifest goes when no kept tag points
  * at it, it is not locked, and no kept image (an index) refers to it: deleting a platform's
@@ -57,13 +55,21 @@ export function protectMatcher(patterns: readonly string[]): (tag: string) => bo
 export function planCleanup(inventory: Inventory, policy: CleanupPolicy, now: number): CleanupPlan {
   const protectedTag = protectMatcher(policy.protect);
   const lockedManifests = new Set(inventory.manifests.filter((manifest) => manifest.locked).map((manifest) => manifest.digest));
+  // Only what delete-tags selects is a candidate at all: an environment's tag (production,
+  // staging) or a release's never is, however old.
+  const candidate = (name: string): boolean =>
+    policy.deleteTags.length === 0
+      ? /^[0-9a-f]{40}$/.test(name)
+      : policy.deleteTags.some((pattern) => wildcardMatch(pattern, name));
+  // keep: the newest candidates, not the newest tags (a moving tag is always the newest).
   const newest = new Set(
-    [...inventory.tags]
+    [...inventory.tags.filter((tag) => candidate(tag.name))]
       .sort((a, b) => b.lastUpdatedOn.getTime() - a.lastUpdatedOn.getTime() || a.name.localeCompare(b.name))
       .slice(0, policy.keep)
       .map((tag) => tag.name),
   );
   const reasonFor = (tag: TagInfo): string | undefined => {
+    if (!candidate(tag.name)) return 'not selected by delete-tags';
     if (tag.locked) return 'locked';
     if (lockedManifests.has(tag.digest)) return 'its image is locked';
     if (tag.name.endsWith('-last-good')) return 'last good release';

@@ -80,13 +80,28 @@ export async function cleanupStep(config: AcrPushConfig, now = Date.now()): Prom
     core.info(
       `${repository}: ${plan.keptTags.length} tags kept, ${plan.deleteTags.length} tags and ${plan.deleteManifests.length} manifests ${config.dryRun ? 'would go' : 'to delete'}`,
     );
+    // Compare-and-swap: each delete goes only if the tag still points at the planned digest,
+    // and an image only while no tag points at it: a push or a promote since the inventory
+    // (a production tag moved to it) wins over the plan.
     const tagDeletions = plan.deleteTags.map((tag) => ({
       ref: imageRef(config.registry, repository, tag.name),
-      run: () => client.getArtifact(repository, tag.digest).deleteTag(tag.name),
+      run: async (): Promise<string | undefined> => {
+        const artifact = client.getArtifact(repository, tag.digest);
+        const now = await artifact.getTagProperties(tag.name);
+        if (now.digest !== tag.digest) return `it points at ${now.digest} now, not ${tag.digest}`;
+        await artifact.deleteTag(tag.name);
+        return undefined;
+      },
     }));
     const manifestDeletions = plan.deleteManifests.map((digest) => ({
       ref: imageRef(config.registry, repository, digest),
-      run: () => client.getArtifact(repository, digest).delete(),
+      run: async (): Promise<string | undefined> => {
+        const artifact = client.getArtifact(repository, digest);
+        const tags = (await artifact.getManifestProperties()).tags;
+        if (tags.length > 0) return `it is tagged ${tags.join(', ')} now`;
+        await artifact.delete();
+        return undefined;
+      },
     }));
     // Tags first: a manifest goes only once no tag of it is left.
     for (const batch of [tagDeletions, manifestDeletions]) {
@@ -97,7 +112,11 @@ export async function cleanupStep(config: AcrPushConfig, now = Date.now()): Prom
       }
       const outcomes = await mapWithLimit(batch, DELETE_CONCURRENCY, async ({ ref, run }) => {
         try {
-          await run();
+          const moved = await run();
+          if (moved !== undefined) {
+            core.warning(`${ref} changed since the plan (${moved}); it is kept`);
+            return { ref, deleted: false };
+          }
           core.info(`Deleted ${ref}`);
           return { ref, deleted: true };
         } catch (error) {

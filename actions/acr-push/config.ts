@@ -31,6 +31,11 @@ export interface CleanupPolicy {
   keepDays: number;
   /** Tag names, or patterns with `*`, never deleted. */
   protect: string[];
+  /**
+   * The tags cleanup may delete at all, names or patterns with `*` (as `acr purge --filter`);
+   * empty: the tags the build jobs push, full 40-hex commit SHAs. Every other tag stays.
+   */
+  deleteTags: string[];
 }
 
 export interface BuildTarget {
@@ -163,10 +168,17 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
       throw new InputError('protect', `must be tag names or patterns with * (letters, digits, _ . - *); got "${pattern}"`);
     }
   }
+  const deleteTags = inputs.list('delete-tags');
+  for (const pattern of deleteTags) {
+    if (!/^[A-Za-z0-9_.*-]{1,128}$/.test(pattern)) {
+      throw new InputError('delete-tags', `must be tag names or patterns with * (letters, digits, _ . - *); got "${pattern}"`);
+    }
+  }
   const cleanup: CleanupPolicy = {
     keep: inputs.integer('keep', { min: 0, max: 10_000 }) ?? 20,
     keepDays: inputs.integer('keep-days', { min: 0, max: 3650 }) ?? 30,
     protect,
+    deleteTags,
   };
   const username = inputs.string('username');
   if (auth !== 'password' && (username !== undefined || password !== undefined)) {

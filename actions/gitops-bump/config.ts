@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { InputError } from '../../packages/shared/errors.js';
 import { checkBranch } from '../../packages/shared/git-ref.js';
-import type { Inputs } from '../../packages/shared/inputs.js';
+import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readBuiltImages } from '../../packages/shared/build-records.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 import { type ImageSpec, parseImages, splitReference } from './image-spec.js';
@@ -51,7 +51,12 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository))
     throw new InputError('repository', `must be owner/name; got "${repository}"`);
   const branch = checkBranch('branch', inputs.raw('branch'));
-  const gitUrl = inputs.url('git-url')?.href ?? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repository}.git`;
+  const given = inputs.url('git-url');
+  // The token goes with every git call: never in the clear, but on loopback (the tests' git server).
+  if (given && !isSecureOrLoopback(given)) {
+    throw new InputError('git-url', 'must be an https:// URL (http only on 127.0.0.1): the token is sent to it');
+  }
+  const gitUrl = given?.href ?? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${repository}.git`;
 
   const revert = inputs.string('revert');
   if (revert !== undefined && revert !== 'last' && !/^[0-9a-f]{7,64}$/.test(revert)) {

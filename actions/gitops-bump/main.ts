@@ -1,19 +1,19 @@
 import * as core from '@actions/core';
 import { Inputs } from '../../packages/shared/inputs.js';
-import { redactSecrets, registerSecret, setOutputs } from '../../packages/shared/secrets.js';
+import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { bumpOrRevert } from './run.js';
 import { renderSummary } from './summary.js';
 import { Workspace } from './workspace.js';
+import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 export async function main(): Promise<void> {
   const config = readConfig(new Inputs(core.getInput, registerSecret, DEFAULTS));
   const env = process.env;
   const runUrl = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? config.repository}/actions/runs/${env.GITHUB_RUN_ID ?? '0'}`;
-  const log = (line: string) => {
-    core.info(redactSecrets(line));
-  };
+  // git's lines, inert: a hook's `remote:` output must not issue workflow commands.
+  const log = echoToolLine;
   const workspace = new Workspace(config.gitUrl, config.branch, config.token);
   try {
     await core.group(`Clone ${config.repository} (${config.branch})`, () => workspace.clone());

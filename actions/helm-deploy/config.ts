@@ -31,7 +31,6 @@ export const DEFAULTS = {
   'history-max': '10',
   'server-side': 'auto',
   'pending-release': 'recover',
-  'pending-grace': '2m',
   revision: 'previous',
   'helm-version': HELM_DEFAULT_VERSION,
   'helm-download-url': 'https://get.helm.sh',
@@ -129,7 +128,9 @@ export function readConfig(inputs: Inputs): HelmDeployConfig {
   const timeoutMs = inputs.duration('timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 300_000;
   const historyMax = inputs.integer('history-max', { min: 0, max: 1000 }) ?? 10;
   const pending = inputs.choice('pending-release', ['recover', 'wait', 'fail'], 'recover');
-  const pendingGraceMs = inputs.duration('pending-grace', { minMs: 0, maxMs: 6 * 3_600_000 }) ?? 120_000;
+  // Helm stamps `updated` when an operation starts, and another run may wait on it for its
+  // whole timeout: a grace shorter than that would roll back a live deploy.
+  const pendingGraceMs = inputs.duration('pending-grace', { minMs: 0, maxMs: 6 * 3_600_000 }) ?? timeoutMs + 60_000;
   const revisionText = inputs.raw('revision');
   let revision: number | 'previous' = 'previous';
   if (revisionText !== 'previous') {

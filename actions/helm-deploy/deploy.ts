@@ -4,7 +4,8 @@ import { rollbackFlags, upgradeFlags } from './flags.js';
 import { type HelmCli, helmErrorLine } from './helm-cli.js';
 import { current, deployedRevision, type HistoryEntry, previousGood } from './history.js';
 import { clearPending, type Recovered } from './recover.js';
-import { readHistory, readManifest } from './release-state.js';
+import { previousDifferent, readHistory, readManifest } from './release-state.js';
+import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 /** What one run did, for the outputs and the summary. */
 export interface DeployOutcome {
@@ -52,7 +53,7 @@ export async function runUpgrade(helm: HelmCli, config: HelmDeployConfig, settin
     `helm upgrade --install ${config.release}${config.dryRun ? ' (server dry-run)' : ''}`,
     async () => {
       const ran = await helm.run(['upgrade'], flags, [config.release, settings.chart]);
-      for (const line of ran.stderr.split('\n')) if (line.trim()) core.info(line);
+      for (const line of ran.stderr.split('\n')) if (line.trim()) echoToolLine(line);
       return ran;
     },
   );
@@ -100,11 +101,13 @@ export async function runRollback(helm: HelmCli, config: HelmDeployConfig): Prom
     throw new Error(`release ${config.release} does not exist in namespace ${config.namespace}: nothing to roll back`);
   const from = current(before);
   const target =
-    config.revision === 'previous' ? previousGood(before) : before.find((entry) => entry.revision === config.revision);
+    config.revision === 'previous'
+      ? await previousDifferent(helm, config.release, before)
+      : before.find((entry) => entry.revision === config.revision);
   if (target === undefined) {
     throw new Error(
       config.revision === 'previous'
-        ? `release ${config.release} has no deployed or superseded revision before revision ${from?.revision}: nothing to roll back to`
+        ? `release ${config.release} has no deployed or superseded revision before revision ${from?.revision} whose chart or values differ from what runs: nothing to roll back to`
         : `release ${config.release} has no revision ${config.revision} (helm keeps ${config.historyMax}; it has ${before.map((entry) => entry.revision).join(', ')})`,
     );
   }

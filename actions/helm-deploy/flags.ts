@@ -29,8 +29,8 @@ export function upgradeFlags(settings: UpgradeSettings, options: UpgradeFlagOpti
   if (settings.chartVersion !== undefined) flags.push('--version', settings.chartVersion);
   if (settings.repo !== undefined) flags.push('--repo', settings.repo);
   for (const file of settings.valuesFiles) flags.push('--values', file);
-  for (const assignment of settings.set) flags.push('--set', assignment);
-  for (const assignment of settings.setString) flags.push('--set-string', assignment);
+  for (const assignment of settings.set) flags.push('--set', literalValue(assignment));
+  for (const assignment of settings.setString) flags.push('--set-string', literalValue(assignment));
   flags.push(
     settings.valuesStrategy === 'reset'
       ? '--reset-values'
@@ -64,4 +64,15 @@ export function rollbackFlags(options: RollbackFlagOptions): string[] {
   // Helm 3's rollback --dry-run is a bool; Helm 4's takes a mode.
   if (options.dryRun) flags.push(options.major === 4 ? '--dry-run=server' : '--dry-run');
   return flags;
+}
+
+/**
+ * One `path=value` line as Helm's strvals parser reads exactly one key: a comma in the value
+ * would start another assignment (`a=b,c.d=e` sets `c.d`), so it is escaped, and so is a
+ * backslash, which would escape what follows it. The path before `=` was validated already.
+ * The value keeps Helm's typing (`replicas=3` stays a number), which `--set-literal` loses.
+ */
+export function literalValue(assignment: string): string {
+  const at = assignment.indexOf('=');
+  return `${assignment.slice(0, at + 1)}${assignment.slice(at + 1).replace(/[\\,]/g, '\\$&')}`;
 }

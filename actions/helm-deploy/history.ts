@@ -46,6 +46,8 @@ export function previousGood(history: readonly HistoryEntry[]): HistoryEntry | u
   return history.slice(0, -1).findLast((entry) => GOOD.has(entry.status));
 }
 
+export const isGood = (entry: HistoryEntry): boolean => GOOD.has(entry.status);
+
 /** The newest good revision at all: what a stuck upgrade or rollback goes back to. */
 export function lastGood(history: readonly HistoryEntry[]): HistoryEntry | undefined {
   return history.findLast((entry) => GOOD.has(entry.status));

@@ -30,8 +30,9 @@ export interface PendingOutcome {
 /**
  * Clears a release left pending-install, pending-upgrade or pending-rollback, the state a
  * cancelled or killed run leaves ("another operation (install/upgrade/rollback) is in
- * progress"). A pending revision younger than the grace is taken for a live run elsewhere
- * and waited for, up to the timeout; once it is older than the grace, it is rolled back to the newest good revision, or uninstalled
+ * progress"). A pending revision younger than the grace at the first look is taken for a
+ * live run elsewhere and waited for, up to the timeout, and never rolled back. One older than
+ * the grace at the first look is rolled back to the newest good revision, or uninstalled
  * when there is none (a first install that never finished).
  */
 export async function clearPending(helm: HelmCli, options: PendingOptions): Promise<PendingOutcome> {
@@ -39,6 +40,11 @@ export async function clearPending(helm: HelmCli, options: PendingOptions): Prom
   const pollMs = options.pollMs ?? 2000;
   const deadline = now() + options.timeoutMs;
   let history = await readHistory(helm, options.release);
+  // Judged once, at the first look: a revision young enough to be a live run is waited for and
+  // never rolled back, however long the wait; ageing during the wait proves nothing.
+  const firstPending = pendingRevision(history);
+  const staleAtStart =
+    options.policy === 'recover' && firstPending !== undefined && ageMs(firstPending, now()) >= options.graceMs;
   for (;;) {
     const pending = pendingRevision(history);
     if (!pending) return { recovered: 'none', history };
@@ -47,13 +53,12 @@ export async function clearPending(helm: HelmCli, options: PendingOptions): Prom
     if (options.policy === 'fail') {
       throw new Error(`${what}: pending-release is fail, so nothing was changed`);
     }
-    // Judged at every look: a killed run's revision is waited for only until the grace has passed.
-    const stale = options.policy === 'recover' && age >= options.graceMs;
+    const stale = staleAtStart && pending.revision === firstPending?.revision;
     if (stale)
       return { recovered: await recover(helm, options, pending, history), history: await readHistory(helm, options.release) };
     if (now() >= deadline) {
       throw new Error(
-        `${what}, and it was still pending after waiting ${formatDuration(options.timeoutMs)}: another run seems to be deploying it`,
+        `${what}, and it was still pending after waiting ${formatDuration(options.timeoutMs)}: another run seems to be deploying it, so it was not rolled back`,
       );
     }
     core.info(

@@ -63,6 +63,11 @@ export interface SlotSwapConfig {
   slot: string;
   targetSlot: string;
   payload: Payload | undefined;
+  /**
+   * swap-back and complete: what the slot must hold, by container (`main` for one image).
+   * Undefined: what the site recorded at its last swap.
+   */
+  expectedImages: Record<string, string> | undefined;
   restart: boolean;
   slotUrl: URL | undefined;
   productionUrl: URL | undefined;
@@ -104,6 +109,7 @@ export async function readConfig(inputs: Inputs): Promise<SlotSwapConfig> {
   if (slot === targetSlot) throw new InputError('target-slot', `must differ from slot ("${slot}")`);
 
   const payload = await readPayload(inputs, action);
+  const expectedImages = readExpectedImages(inputs, action);
   const clientId = inputs.string('client-id');
   if (clientId === undefined || !isGuid(clientId))
     throw new InputError('client-id', 'must be the application (client) ID GUID for OIDC to ARM');
@@ -140,6 +146,7 @@ export async function readConfig(inputs: Inputs): Promise<SlotSwapConfig> {
     clientId,
     tenantId,
     ...readAzureEndpoints(inputs),
+    expectedImages,
     dryRun: inputs.boolean('dry-run', false),
   };
 }
@@ -172,6 +179,34 @@ async function readPayload(inputs: Inputs, action: SlotAction): Promise<Payload 
     return { kind: 'sitecontainers', containers: parseSiteContainers(sitecontainers, parse, readRelease(inputs)) };
   }
   return { kind: 'compose', compose: readCompose(inputs, composeFile ?? '') };
+}
+
+/**
+ * `expected-image`: one image reference (the main container's), or a JSON map of container
+ * name to image, as the swap step's `previous-image` and `previous-images` print them.
+ */
+function readExpectedImages(inputs: Inputs, action: SlotAction): Record<string, string> | undefined {
+  const text = inputs.string('expected-image');
+  if (text === undefined) return undefined;
+  if (action !== 'swap-back' && action !== 'complete') {
+    throw new InputError('expected-image', `is for swap-back and complete, not ${action}`);
+  }
+  let map: unknown = { main: text };
+  if (text.startsWith('{')) {
+    try {
+      map = JSON.parse(text);
+    } catch {
+      map = undefined;
+    }
+  }
+  const entries = map && typeof map === 'object' ? Object.entries(map) : [];
+  if (
+    entries.length === 0 ||
+    !entries.every(([name, image]) => CONTAINER_NAME.test(name) && typeof image === 'string' && isImageReference(image))
+  ) {
+    throw new InputError('expected-image', 'must be an image reference, or a JSON map of container name to image');
+  }
+  return Object.fromEntries(entries);
 }
 
 /** A release's new tag and the images (`registry/repository`) it rebuilt. */

@@ -116,6 +116,36 @@ async function deploy(site: Site, config: SlotSwapConfig, payload: Payload): Pro
   return payload.containers.find((container) => container.isMain)?.image ?? '';
 }
 
+/** The ARM tags a swap leaves on the site: which containers, and each one's image before the swap. */
+const RECORD_NAMES = 'deploy-actions.previous';
+const recordTag = (container: string): string => `deploy-actions.previous.${container}`;
+
+/** Records what production ran before a swap, so that a swap back days later knows what the slot must hold. */
+async function recordPrevious(site: Site, images: Readonly<Record<string, string>>): Promise<void> {
+  const kept = Object.entries(images).filter(([, image]) => image.length <= 256); // ARM's limit on a tag value
+  await site.mergeTags({
+    [RECORD_NAMES]: kept.map(([name]) => name).join(','),
+    ...Object.fromEntries(kept.map(([name, image]) => [recordTag(name), image])),
+  });
+}
+
+/** What the last swap recorded, or undefined when none did (or a swap back used it up). */
+async function recordedPrevious(site: Site): Promise<Record<string, string> | undefined> {
+  const tags = await site.tags();
+  const names = (tags[RECORD_NAMES] ?? '').split(',').filter(Boolean);
+  if (names.length === 0 || names.some((name) => tags[recordTag(name)] === undefined)) return undefined;
+  return Object.fromEntries(names.map((name) => [name, tags[recordTag(name)] ?? '']));
+}
+
+/** The first container whose image differs from `expected`, as one line naming both; undefined when all match. */
+function expectedMismatch(expected: Readonly<Record<string, string>>, current: SlotImages): string | undefined {
+  for (const [name, image] of Object.entries(expected)) {
+    const actual = current.all[name] ?? (name === 'main' ? current.main : undefined);
+    if (actual !== image) return `${name} runs ${actual ?? 'nothing'}, not ${image}`;
+  }
+  return undefined;
+}
+
 /**
  * The action's steps, in an order that never touches production before the slot passed its
  * gate: deploy to the slot and gate it; apply production's settings to the slot (preview)
@@ -171,7 +201,19 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     return { ...outcome, result: 'previewed' };
   }
   if (config.action === 'swap-back') {
+    // Swap back only the release production ran before the swap: after another deploy to the
+    // slot, swapping would put that build into production.
+    const expected = config.expectedImages ?? (await recordedPrevious(site));
+    if (expected === undefined) {
+      throw new Error(`no expected-image was given and ${config.app} records no swap to go back on: nothing was swapped`);
+    }
+    const mismatch = expectedMismatch(expected, await imagesOf(site, slot));
+    if (mismatch) {
+      throw new Error(`the ${slot} slot does not hold what ${targetSlot} ran before the swap (${mismatch}): nothing was swapped`);
+    }
     await swap('swap back');
+    // Used up: a second swap back would put the release just removed back into production.
+    if (!config.dryRun) await site.mergeTags({ [RECORD_NAMES]: '' });
     const healthy = await probe(`${targetSlot} after the swap back (health only)`, productionUrl, false);
     return {
       ...outcome,
@@ -195,7 +237,9 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     outcome.deployedImage = current.main;
     // The release approved for this swap must still be what the slot runs: another run may
     // have deployed to the slot while this one waited for its approval.
-    const mismatch = payload && releaseMismatch(payload, current);
+    const mismatch =
+      (payload && releaseMismatch(payload, current)) ||
+      (config.expectedImages && expectedMismatch(config.expectedImages, current));
     if (mismatch) {
       throw new Error(`the ${slot} slot does not run the release to swap (${mismatch}); nothing was swapped`);
     }
@@ -214,6 +258,7 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     }
   }
   await swap('release');
+  if (!config.dryRun) await recordPrevious(site, before.all);
   if (config.postSwapGate && !(await probe(`${targetSlot} after the swap`, productionUrl, true))) {
     if (!config.swapBackOnFailure) {
       return {
@@ -224,6 +269,7 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
       };
     }
     await swap('swap back after a failed gate');
+    if (!config.dryRun) await site.mergeTags({ [RECORD_NAMES]: '' });
     const healthy = await probe(`${targetSlot} after the swap back (health only)`, productionUrl, false);
     return {
       ...outcome,

@@ -3,6 +3,8 @@ import { type ArmClient, isPreparedForSwap } from '../../packages/shared/arm.js'
 
 /** The App Service api-version, that of @azure/arm-appservice 19: pinned here only. */
 export const APP_SERVICE_API = '2025-05-01';
+/** Microsoft.Resources/tags at a resource's scope. */
+export const TAGS_API = '2021-04-01';
 
 export interface WebConfig {
   linuxFxVersion?: string;
@@ -34,6 +36,23 @@ export class Site {
   private path(slot: string, suffix = ''): string {
     const site = `/subscriptions/${this.subscriptionId}/resourceGroups/${encodeURIComponent(this.resourceGroup)}/providers/Microsoft.Web/sites/${this.app}`;
     return `${site}${slot === 'production' ? '' : `/slots/${slot}`}${suffix}?api-version=${APP_SERVICE_API}`;
+  }
+
+  /** The site's ARM tags (Tags - Get At Scope), where a swap records what production ran before it. */
+  async tags(): Promise<Record<string, string>> {
+    const answer = await this.arm.request('GET', this.tagsPath(), undefined, `GET ${this.app} tags`);
+    const tags = (answer.body as { properties?: { tags?: Record<string, unknown> } } | undefined)?.properties?.tags ?? {};
+    return Object.fromEntries(Object.entries(tags).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+
+  /** Merges `tags` into the site's (Tags - Update At Scope, operation Merge); other tags stay. */
+  async mergeTags(tags: Record<string, string>): Promise<void> {
+    await this.arm.request('PATCH', this.tagsPath(), { operation: 'Merge', properties: { tags } }, `tag ${this.app}`);
+  }
+
+  private tagsPath(): string {
+    const site = `/subscriptions/${this.subscriptionId}/resourceGroups/${encodeURIComponent(this.resourceGroup)}/providers/Microsoft.Web/sites/${this.app}`;
+    return `${site}/providers/Microsoft.Resources/tags/default?api-version=${TAGS_API}`;
   }
 
   async hostName(slot: string): Promise<string> {

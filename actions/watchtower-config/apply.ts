@@ -1,14 +1,13 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as core from '@actions/core';
 import { basename, dirname, join } from 'node:path';
 import { execChecked, outputTail } from '../../packages/shared/exec.js';
 import { shellQuote } from '../../packages/shared/shell-quote.js';
-import { redactSecrets } from '../../packages/shared/secrets.js';
 import { Ssh } from '../../packages/shared/ssh.js';
 import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 import type { ApplyConfig } from './config.js';
 import { COMPOSE_FILE, CONFIG_DIR, dockerConfigFile } from './files.js';
 import type { ModeResult } from './mode-result.js';
+import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 export interface ApplyResult {
   files: string[];
@@ -116,9 +115,7 @@ export async function runApply(config: ApplyConfig, dryRun: boolean): Promise<Mo
     knownHosts: config.knownHosts,
   });
   try {
-    const result = await applyOverSsh(config, ssh, (line) => {
-      core.info(redactSecrets(line));
-    });
+    const result = await applyOverSsh(config, ssh, echoToolLine);
     return {
       lines: [
         `copied ${result.files.join(', ')} to ${target}`,

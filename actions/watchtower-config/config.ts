@@ -1,6 +1,6 @@
 import { InputError } from '../../packages/shared/errors.js';
 import { isImageReference, isRegistryHost } from '../../packages/shared/image-ref.js';
-import type { Inputs } from '../../packages/shared/inputs.js';
+import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 
 /** The defaults of watchtower-config/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
@@ -91,6 +91,9 @@ export function readConfig(inputs: Inputs): WatchtowerConfig {
         'trigger-url',
         'is required for mode trigger: the Watchtower HTTP API, e.g. https://vm.example.com:8080/v1/update',
       );
+    if (!isSecureOrLoopback(url)) {
+      throw new InputError('trigger-url', 'must be an https:// URL (http only on 127.0.0.1): the API token is sent to it');
+    }
     if (httpApiToken === undefined) throw new InputError('http-api-token', 'is required for mode trigger');
     if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1/update';
     const images = inputs.list('trigger-images');

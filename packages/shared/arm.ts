@@ -26,9 +26,16 @@ export interface ArmClientOptions {
   operationTimeoutMs: number;
   /** Transient faults (408, 429, 5xx, resets) are retried this often per request. */
   transientRetries?: number;
-  /** Wait when an answer names none; also the floor of a poll interval. */
+  /** The first wait when an answer names none; later ones back off from it, with jitter. */
   defaultDelayMs?: number;
 }
+
+/** Every wait, named by Retry-After or not: at least 1 s (`Retry-After: 0` once made 1,014 polls in 3 s), at most 60 s. */
+export const MIN_WAIT_MS = 1000;
+export const MAX_WAIT_MS = 60_000;
+
+/** A wait within the floor and the ceiling. */
+export const boundedWait = (ms: number): number => Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, ms));
 
 export interface ArmResponse {
   status: number;
@@ -76,11 +83,25 @@ export class ArmClient {
     this.origin = new URL(options.endpoint).origin;
   }
 
-  private delayOf(response: HttpResponse | undefined): number {
-    const fallback = this.options.defaultDelayMs ?? 5000;
+  /**
+   * The wait an answer asks for (Retry-After, in seconds or as a date), or, when it names
+   * none, an exponential backoff from defaultDelayMs with full jitter; always within
+   * [MIN_WAIT_MS, MAX_WAIT_MS].
+   */
+  private delayOf(response: HttpResponse | undefined, unnamed = 0): number {
     const header: unknown = response?.headers['retry-after'];
     const value = Array.isArray(header) ? (header[0] as unknown) : header;
-    return parseRetryAfter(typeof value === 'string' ? value : undefined) ?? fallback;
+    const named = parseRetryAfter(typeof value === 'string' ? value : undefined);
+    if (named !== undefined) return boundedWait(named);
+    const base = Math.min(MAX_WAIT_MS, (this.options.defaultDelayMs ?? 5000) * 2 ** Math.min(unnamed, 10));
+    return boundedWait(base / 2 + Math.random() * (base / 2));
+  }
+
+  /** A wait cut to what is left before `deadline`; undefined when less than the floor is left. */
+  private withinDeadline(wait: number, deadline: number): number | undefined {
+    const left = deadline - Date.now();
+    if (left < MIN_WAIT_MS) return undefined;
+    return Math.min(wait, left);
   }
 
   private urlOf(pathOrUrl: string): URL {
@@ -101,6 +122,7 @@ export class ArmClient {
     const url = this.urlOf(pathOrUrl);
     const conflictDeadline = Date.now() + this.options.conflictTimeoutMs;
     const retries = this.options.transientRetries ?? 4;
+    let conflicts = 0;
     for (let attempt = 0; ; attempt++) {
       let response: HttpResponse | undefined;
       try {
@@ -117,21 +139,24 @@ export class ArmClient {
         });
       } catch (error) {
         if (!(error instanceof TransportError) || !isTransientError(error) || attempt >= retries) throw error;
-        await sleep(this.jitter(1000 * 2 ** attempt));
+        await sleep(boundedWait(this.jitter(1000 * 2 ** attempt)));
         continue;
       }
       if (response.status < 400) return { status: response.status, body: parseBody(response), headers: response.headers };
       const error = armError(response, what);
-      const wait = this.delayOf(response);
-      if (isOperationInProgress(error) && Date.now() + wait < conflictDeadline) {
-        core.info(`${what}: another operation holds the site; trying again in ${formatDuration(wait)}`);
-        await sleep(wait);
+      const wait = this.delayOf(response, conflicts);
+      const busyWait = this.withinDeadline(wait, conflictDeadline);
+      if (isOperationInProgress(error) && busyWait !== undefined) {
+        core.info(`${what}: another operation holds the site; trying again in ${formatDuration(busyWait)}`);
+        await sleep(busyWait);
+        conflicts += 1;
         attempt = -1; // a busy site is not a transient fault: it has its own budget
         continue;
       }
       if (isTransientStatus(response.status) && attempt < retries) {
-        core.info(`${what}: HTTP ${response.status}; trying again in ${formatDuration(wait)}`);
-        await sleep(this.jitter(wait));
+        const transientWait = boundedWait(this.jitter(wait));
+        core.info(`${what}: HTTP ${response.status}; trying again in ${formatDuration(transientWait)}`);
+        await sleep(transientWait);
         continue;
       }
       throw error;
@@ -155,14 +180,17 @@ export class ArmClient {
     const monitor = asyncOperation ?? header('operation-location') ?? header('location');
     if (!monitor) return first;
     const deadline = Date.now() + this.options.operationTimeoutMs;
-    let wait = this.delayOf({ headers: first.headers } as HttpResponse);
+    let polls = 0;
+    let wait = this.delayOf({ headers: first.headers } as HttpResponse, polls);
     for (;;) {
-      if (Date.now() + wait > deadline) {
+      const bounded = this.withinDeadline(wait, deadline);
+      if (bounded === undefined) {
         throw new Error(`${what} did not finish within ${formatDuration(this.options.operationTimeoutMs)}`);
       }
-      await sleep(wait);
+      await sleep(bounded);
       const poll = await this.request('GET', monitor, undefined, `${what} (status)`);
-      wait = this.delayOf({ headers: poll.headers } as HttpResponse);
+      polls += 1;
+      wait = this.delayOf({ headers: poll.headers } as HttpResponse, polls);
       if (asyncOperation !== undefined || header('operation-location') !== undefined) {
         // A status resource: { status: InProgress | Succeeded | Failed | Canceled, error? }.
         const state = poll.body as { status?: string; error?: { code?: string; message?: string } } | undefined;

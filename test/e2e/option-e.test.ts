@@ -158,6 +158,19 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expect(alert()).toEqual([{ title: 'Deploy to webapp-production failing', state: 'closed', comments: 2 }]);
     expect(github.violations).toEqual([]);
 
+    // --- another run restages the slot after the swap: the swap back refuses that build ---
+    const onSlot = arm.slots.get('staging')?.containers.get('backend');
+    const held = String(onSlot?.properties.image);
+    if (onSlot) onSlot.properties.image = held.replace(/:[^:]+$/, `:${'f'.repeat(40)}`);
+    const refused = await act('rollback-webapp.yml', {
+      name: 'workflow_dispatch',
+      inputs: { environment: 'webapp-production', reason: 'e2e: the slot holds another build' },
+    });
+    expectJobs(refused, { 'slot-swap-back': 'failure' });
+    expect(logOf(refused, 'slot-swap-back')).toContain('does not hold what production ran before the swap');
+    expect(production()).toEqual({ frontend: sha1, backend: sha5, csvtomdb: sha1 });
+    if (onSlot) onSlot.properties.image = held;
+
     // --- a dispatched swap back: production runs what it ran before release 5 ---------------
     const back = await act('rollback-webapp.yml', {
       name: 'workflow_dispatch',

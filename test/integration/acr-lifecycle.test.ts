@@ -201,7 +201,8 @@ describe.skipIf(!hasRegistry())('acr-push lock and cleanup (bundled, real regist
     const before = names(repository);
     const manifestsBefore = acr.api.manifests(repository);
 
-    const inputs = { mode: 'cleanup', repository, keep: '8', 'keep-days': '30', protect: 'v1.*' };
+    // delete-tags '*': every tag is a candidate, as `acr purge --filter '.*'`.
+    const inputs = { mode: 'cleanup', repository, keep: '8', 'keep-days': '30', protect: 'v1.*', 'delete-tags': '*' };
     const dry = await run({ ...inputs, 'dry-run': 'true' });
     succeeded(dry);
     expect(names(repository)).toEqual(before);
@@ -265,11 +266,50 @@ describe.skipIf(!hasRegistry())('acr-push lock and cleanup (bundled, real regist
       await seed.image(`${repository}-1`, 'old');
       acr.api.age(repository, 'old', 90);
     }
-    const result = await run({ mode: 'cleanup', 'repository-prefix': 'shop', keep: '0', 'keep-days': '30' });
+    const result = await run({
+      mode: 'cleanup',
+      'repository-prefix': 'shop',
+      keep: '0',
+      'keep-days': '30',
+      'delete-tags': 'old',
+    });
     succeeded(result);
     expect(names('shop/a')).toEqual([]);
     expect(names('shop/b')).toEqual([]);
     expect(names('shopping/c')).toEqual(['old']);
+  });
+
+  it('deletes a tag only if it still points at the planned image: a retag after the inventory wins', async () => {
+    const repository = 'race/app';
+    const seed = await seeder(acr, repository);
+    const old = await seed.image('one', 'staging');
+    const fresh = await seed.image('two', 'fresh');
+    acr.api.age(repository, 'staging', 90);
+    acr.api.age(repository, old, 90);
+    // A promote moves staging to the fresh image right after cleanup listed the tags.
+    acr.api.afterNextTagList = async () => {
+      expect(await seed.retag(fresh, 'staging')).toBe(201);
+    };
+    const result = await run({ mode: 'cleanup', repository, keep: '0', 'keep-days': '30', 'delete-tags': 'staging' });
+    succeeded(result);
+    expect(result.log).toMatch(/staging changed since the plan \(it points at sha256:[0-9a-f]{64} now/);
+    expect(acr.api.tags(repository).find((tag) => tag.name === 'staging')?.digest).toBe(fresh);
+  });
+
+  it('by default deletes only old commit-SHA tags: an environment tag stays however old', async () => {
+    const repository = 'env/app';
+    const seed = await seeder(acr, repository);
+    const sha = (n: number) => String(n).repeat(40);
+    const production = await seed.image(sha(1), sha(1));
+    await seed.image(sha(2), sha(2));
+    expect(await seed.retag(production, 'production')).toBe(201);
+    for (const tag of [sha(1), sha(2), 'production']) acr.api.age(repository, tag, 90);
+    const result = await run({ mode: 'cleanup', repository, keep: '0', 'keep-days': '30' });
+    succeeded(result);
+    // sha(1)'s tag goes, but its image stays: production points at it.
+    expect(names(repository).sort()).toEqual(['production']);
+    const client = sdk();
+    expect((await client.getArtifact(repository, 'production').getManifestProperties()).digest).toBe(production);
   });
 
   it('lock and cleanup need auth oidc, and say so before any request', async () => {

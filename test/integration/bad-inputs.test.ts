@@ -153,6 +153,8 @@ const tables: Record<string, Case[]> = {
     ['auth', () => ({ ...CLEANUP, 'client-id': '', 'tenant-id': '', auth: 'none' })],
   ],
   'gitops-bump': [
+    ['git-url', () => ({ 'git-url': 'http://git.example.com/g.git', files: '*.yaml', images: 'a/b=1' })],
+    ['build-records', (box) => ({ 'git-url': `${box.canary.url}/g.git`, files: '*.yaml', 'build-records': '../../etc' })],
     ['branch', (box) => ({ 'git-url': `${box.canary.url}/g.git`, branch: '-x', files: '*.yaml', images: 'a/b=1' })],
     ['branch', (box) => ({ 'git-url': `${box.canary.url}/g.git`, branch: 'a..b', files: '*.yaml', images: 'a/b=1' })],
     [
@@ -234,6 +236,10 @@ const tables: Record<string, Case[]> = {
   ],
   'health-gate': [
     ['url', () => ({ url: 'ftp://x' })],
+    ['services', () => ({ services: 'frontend https://x' })],
+    ['services', () => ({ services: 'frontend=https://x\nfrontend=https://y' })],
+    ['changed-services', () => ({ services: 'frontend=https://x', 'changed-services': '[1]' })],
+    ['base-url', () => ({ url: 'https://x', 'base-url': 'https://y' })],
     ['url', () => ({ url: '' })],
     ['url', (box) => ({ url: `${box.canary.url}/a%zz` })],
     ['interval', (box) => ({ url: box.canary.url, interval: '0' })],
@@ -278,6 +284,10 @@ const tables: Record<string, Case[]> = {
   ],
   'helm-deploy': [
     ['release', () => ({ ...HELM, release: 'Web_App' })],
+    ['image-set', () => ({ ...HELM, 'image-services': '["backend"]', 'image-tag': 'abc', 'image-set': '--post-renderer={tag}' })],
+    ['image-tag', () => ({ ...HELM, 'image-services': '["backend"]', 'image-tag': 'a b' })],
+    ['image-services', () => ({ ...HELM, 'image-services': '["Back End"]', 'image-tag': 'abc' })],
+    ['environment', () => ({ ...HELM, environment: '../prod' })],
     ['release', () => ({ ...HELM, release: 'a'.repeat(54) })],
     ['release', () => ({ ...HELM, release: '--post-renderer=/bin/sh' })],
     ['namespace', () => ({ ...HELM, namespace: 'kube system' })],
@@ -315,6 +325,20 @@ const tables: Record<string, Case[]> = {
     ['slot', () => ({ ...SLOT, slot: 'production' })],
     ['target-slot', () => ({ ...SLOT, slot: 'staging', 'target-slot': 'staging' })],
     ['action', () => ({ ...SLOT, action: 'swap-all' })],
+    ['expected-image', () => ({ ...SLOT, action: 'swap-back', image: '', 'expected-image': 'not an image!' })],
+    ['expected-image', () => ({ ...SLOT, action: 'swap-back', image: '', 'expected-image': '{"Main": "a/b:1"}' })],
+    ['expected-image', () => ({ ...SLOT, 'expected-image': 'a.azurecr.io/b:1' })],
+    ['image-tag', () => ({ ...SLOT, image: '', sitecontainers: '- name: main\n  image: a.azurecr.io/b:{tag}\n  is-main: true' })],
+    [
+      'rebuilt-images',
+      () => ({
+        ...SLOT,
+        image: '',
+        'image-tag': 'abc',
+        'rebuilt-images': 'a.azurecr.io/b:1',
+        sitecontainers: '- name: main\n  image: a.azurecr.io/b:{tag}\n  is-main: true',
+      }),
+    ],
     ['image', () => ({ ...SLOT, image: 'Not An Image' })],
     ['image', () => ({ ...SLOT, image: '', action: 'deploy' })],
     ['image', () => ({ ...SLOT, sitecontainers: '- name: a\n  image: x/y:1\n  is-main: true' })],
@@ -342,6 +366,7 @@ const tables: Record<string, Case[]> = {
   // Each with a webhook and alert-issue set, pointing at the canary: nothing may be sent.
   'deploy-report': [
     ['environment', (box) => ({ ...REPORT(box), environment: 'prod;rm -rf' })],
+    ['run-phases', (box) => ({ ...REPORT(box), 'run-phases': 'sometimes' })],
     ['environment', (box) => ({ ...REPORT(box), environment: '' })],
     ['outcome', (box) => ({ ...REPORT(box), outcome: 'succeeded' })],
     ['option', (box) => ({ ...REPORT(box), option: 'b' })],

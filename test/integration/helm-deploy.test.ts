@@ -6,7 +6,7 @@
 // (fake-entra.ts), ARM's listClusterUserCredential/listClusterAdminCredential (fake-arm.ts),
 // and AKS's Entra sign-in as a TokenReview webhook the real apiserver calls.
 import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -178,10 +178,11 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     expect(error).toMatch(/^helm-deploy failed: rolled back: Error: UPGRADE FAILED: /);
     expect(broken.outputs).toMatchObject({ 'rolled-back': 'true', status: 'deployed', revision: '4', 'previous-revision': '2' });
     expect((await history(release)).map((entry) => entry.status)).toEqual(['superseded', 'superseded', 'failed', 'deployed']);
-    // previous: the newest revision before the current (4) that ran: 2, never the failed 3.
+    // previous: the newest good revision before the deployed one (4, Helm's "Rollback to 2")
+    // whose chart or values differ from it: never the failed 3, and not 2, which is what runs.
     const back = succeeded(await deploy({ release, action: 'rollback' }));
     expect(back.outputs).toMatchObject({ revision: '5', 'previous-revision': '4', 'rolled-back': 'true', status: 'deployed' });
-    expect((await history(release)).at(-1)?.description).toBe('Rollback to 2');
+    expect((await history(release)).at(-1)?.description).toBe('Rollback to 1');
     const rolled = succeeded(await deploy({ release, action: 'rollback', revision: '1' }));
     expect(rolled.outputs.revision).toBe('6');
     expect((await values(release)).backend?.image?.tag).toBe('b1');
@@ -202,6 +203,14 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     const again = succeeded(await deploy({ release: 'pc-cache', action: 'status' }));
     expect(site.hits()).toBe(hits);
     expect(again.outputs).toMatchObject({ status: 'not-installed', revision: '' });
+    // A cached Helm changed since it was verified is refused before it runs.
+    const cachedHelm = join(site.toolCache, 'helm', site.versions.helm4.replace(/^v/, ''), 'amd64', 'helm');
+    const genuine = readFileSync(cachedHelm);
+    writeFileSync(cachedHelm, Buffer.concat([genuine, Buffer.from('\n# swapped\n')]));
+    expect(failure(await deploy({ release: 'pc-cache', action: 'status' }))).toMatch(
+      /the cached Helm [0-9.]+ \(.*\/helm\) has sha256 [0-9a-f]{64}, not the [0-9a-f]{64} recorded when it was verified/,
+    );
+    writeFileSync(cachedHelm, genuine);
     // system: the helm on PATH, whatever it is (here the real Helm 3), and nothing fetched.
     const path = `${dirname(helmBinary('helm3'))}:${process.env.PATH ?? ''}`;
     const system = succeeded(

@@ -80,8 +80,17 @@ describe('slot-swap against a fake ARM with live slot sites', () => {
         '/slots/staging/restart',
         '/slots/staging/applySlotConfig',
         '/slots/staging/slotsswap',
+        // What production ran before the swap, recorded on the site for a later swap back.
+        '/providers/Microsoft.Resources/tags/default',
       ]);
-      expect(arm.calls.every((call) => !call.includes('/sites/') || call.includes('api-version=2025-05-01'))).toBe(true);
+      expect(
+        arm.calls.every(
+          (call) =>
+            !call.includes('/sites/') ||
+            call.includes('api-version=2025-05-01') ||
+            (call.includes('/providers/Microsoft.Resources/tags/default') && call.includes('api-version=2021-04-01')),
+        ),
+      ).toBe(true);
       expect(result.summary).toContain(`| production after | \`${NEW}\` |`);
     },
   );
@@ -169,6 +178,29 @@ describe('slot-swap against a fake ARM with live slot sites', () => {
     expect(arm.servedBy('production')).toBe(NEW);
     const back = succeeded(await swap({ action: 'swap-back' }));
     expect(back.outputs.result).toBe('swapped-back');
+    expect(arm.servedBy('production')).toBe(OLD);
+    // Used up: a second swap back would put NEW into production again.
+    expect(failure(await swap({ action: 'swap-back' }))).toContain('records no swap to go back on: nothing was swapped');
+    expect(arm.servedBy('production')).toBe(OLD);
+  });
+
+  it('swap-back swaps only what production ran before the swap: a slot restaged since is refused', async () => {
+    await start();
+    arm.setImage('staging', NEW);
+    succeeded(await swap({ action: 'swap', 'swap-with-preview': 'false' }));
+    expect(arm.tags['deploy-actions.previous.main']).toBe(OLD);
+    // Another run deploys its build to the slot after the swap.
+    const OTHER = 'omisacr.azurecr.io/omis-pc/frontend:other333';
+    arm.setImage('staging', OTHER);
+    const swapsBefore = arm.calls.filter((call) => call.includes('slotsswap')).length;
+    const refused = failure(await swap({ action: 'swap-back' }));
+    expect(refused).toContain(`does not hold what production ran before the swap (main runs ${OTHER}, not ${OLD})`);
+    expect(failure(await swap({ action: 'swap-back', 'expected-image': OLD }))).toContain('nothing was swapped');
+    expect(arm.calls.filter((call) => call.includes('slotsswap')).length).toBe(swapsBefore);
+    expect(arm.servedBy('production')).toBe(NEW);
+    // The release production ran before is back in the slot: the swap back goes ahead.
+    arm.setImage('staging', OLD);
+    expect(succeeded(await swap({ action: 'swap-back', 'expected-image': OLD })).outputs.result).toBe('swapped-back');
     expect(arm.servedBy('production')).toBe(OLD);
   });
 

@@ -138,7 +138,11 @@ describe('watchtower-config generate', () => {
           { mode: 'apply', 'ssh-host': 'vm', 'ssh-user': 'deploy', 'ssh-key': 'a-private-key' },
           `input 'known-hosts' is required for mode apply: the host key lines (ssh-keyscan output checked once), never trust a host blindly`,
         ],
-        [{ mode: 'trigger', 'trigger-url': 'http://vm:8080' }, `input 'http-api-token' is required for mode trigger`],
+        [{ mode: 'trigger', 'trigger-url': 'https://vm:8080' }, `input 'http-api-token' is required for mode trigger`],
+        [
+          { mode: 'trigger', 'trigger-url': 'http://vm:8080', 'http-api-token': 'token-1234' },
+          `input 'trigger-url' must be an https:// URL (http only on 127.0.0.1): the API token is sent to it`,
+        ],
       ];
       for (const [inputs, message] of cases) {
         const empty = mkdtempSync(join(tmpdir(), 'wt-bad-'));

@@ -59,6 +59,11 @@ export interface AcrApi {
   repositories: () => string[];
   /** Pages answered with a `Link` to a next page. */
   stats: { pagesWithLink: number };
+  /**
+   * Called once, after the next tag listing is answered: a push or promote that lands between
+   * a cleanup's inventory and its deletes.
+   */
+  afterNextTagList: (() => Promise<void>) | undefined;
 }
 
 /** `scopes` is what the bearer token in the request grants (undefined: no valid token). */
@@ -280,6 +285,9 @@ export function acrApi(options: {
           url.searchParams.get('orderby'),
         );
         const { slice, headers } = page(matching, (tag) => tag.name, url);
+        const hook = api.afterNextTagList;
+        api.afterNextTagList = undefined;
+        if (hook) await hook();
         send(res, 200, { ...head, tags: slice.map((tag) => tagBody(repository, tag)) }, headers);
         return;
       }
@@ -345,9 +353,10 @@ export function acrApi(options: {
     return undefined;
   };
 
-  return {
+  const api: AcrApi = {
     serve,
     refusal,
+    afterNextTagList: undefined,
     forgetManifest: (repository, digest) => {
       locks.delete(key(repository, digest));
     },
@@ -368,4 +377,5 @@ export function acrApi(options: {
     repositories,
     stats,
   };
+  return api;
 }

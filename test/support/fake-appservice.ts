@@ -51,6 +51,8 @@ export interface FakeAppService {
   inject: (...faults: Fault[]) => void;
   /** How swaps answer: Location polling (default) or Azure-AsyncOperation; polls before done; or a failed swap. */
   swapMode: { kind: 'location' | 'async-operation'; polls: number; fail?: boolean; retryAfter: string };
+  /** The site's ARM tags (Microsoft.Resources/tags/default at its scope: Get and Update At Scope). */
+  tags: Record<string, string>;
   /** Images whose live site answers unhealthy (500). */
   broken: Set<string>;
   /** Images that answer unhealthy only in production (a release broken by production's own settings). */
@@ -333,6 +335,34 @@ export async function startFakeAppService(
         res.end();
         return;
       }
+      // Tags at the site's scope, as ARM's Tags - Get At Scope and Update At Scope (Merge,
+      // Replace, Delete) answer them; a slot has tags of its own, which no test uses.
+      if (slotName === 'production' && rest === '/providers/Microsoft.Resources/tags/default') {
+        if (method === 'PATCH') {
+          const operation = typeof json.operation === 'string' ? json.operation : '';
+          const given = (json.properties as { tags?: Record<string, string> } | undefined)?.tags ?? {};
+          if (!['Merge', 'Replace', 'Delete'].includes(operation)) {
+            send(res, 400, { error: { code: 'InvalidRequestContent', message: `operation must be Merge, Replace or Delete` } });
+            return;
+          }
+          const next = new Map(operation === 'Replace' ? [] : Object.entries(fake.tags));
+          for (const [name, value] of Object.entries(given)) {
+            if (operation === 'Delete') next.delete(name);
+            else next.set(name, value);
+          }
+          fake.tags = Object.fromEntries(next);
+        } else if (method !== 'GET') {
+          send(res, 405, { error: { code: 'MethodNotAllowed', message: method } });
+          return;
+        }
+        send(res, 200, {
+          id: `${id}/providers/Microsoft.Resources/tags/default`,
+          name: 'default',
+          type: 'Microsoft.Resources/tags',
+          properties: { tags: fake.tags },
+        });
+        return;
+      }
       send(res, 404, { error: { code: 'NotFound', message: `no route for ${method} ${url.pathname}` } });
     })();
   });
@@ -349,6 +379,7 @@ export async function startFakeAppService(
       faults.push(...added);
     },
     swapMode: { kind: 'location', polls: 1, retryAfter: '1' },
+    tags: {},
     broken: new Set(),
     brokenInProduction: new Set(),
     servedBy: (name) => mainImageOf(slots.get(name)!),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // A loopback get.helm.sh: a static file server (the only fake here) for the REAL Helm 3 and
 // Helm 4 tarballs that scripts/tools.mjs built from source and packaged as get.helm.sh lays
 // them out, with their .sha256sum files and helm3-latest-version / helm4-latest-version.
@@ -76,6 +77,11 @@ export function seedHelmToolCache(toolCache: string): string {
     join(dir, 'amd64'),
     '--strip-components=1',
   ]);
+  // As helm-deploy leaves a Helm it verified: the binary's sha256 beside it, checked at each use.
+  const sum = createHash('sha256')
+    .update(readFileSync(join(dir, 'amd64', 'helm')))
+    .digest('hex');
+  writeFileSync(join(dir, 'amd64', 'helm.sha256'), `${sum}\n`);
   writeFileSync(join(dir, 'amd64.complete'), '');
   return version;
 }

@@ -26,7 +26,7 @@ function inventory(tags: [string, number, number, boolean?][], extra: Partial<In
 }
 
 describe('planCleanup', () => {
-  const policy = { keep: 2, keepDays: 30, protect: ['v*'] };
+  const policy = { keep: 2, keepDays: 30, protect: ['v*'], deleteTags: ['*'] };
 
   it('keeps each tag for its first reason and deletes the rest, then the untagged images', () => {
     const plan = planCleanup(
@@ -64,7 +64,7 @@ describe('planCleanup', () => {
         ['b', 2, 29],
         ['c', 3, 31],
       ]),
-      { keep: 0, keepDays: 30, protect: [] },
+      { keep: 0, keepDays: 30, protect: [], deleteTags: ['*'] },
       NOW,
     );
     expect(plan.keptTags.map((tag) => tag.reason)).toEqual(['younger than 30 days', 'younger than 30 days']);
@@ -84,13 +84,50 @@ describe('planCleanup', () => {
       { digest: digest(4), tags: [], references: [], locked: false },
       { digest: digest(9), tags: [], references: [], locked: false },
     );
-    const plan = planCleanup(base, { keep: 0, keepDays: 0, protect: ['multi'] }, NOW);
+    const plan = planCleanup(base, { keep: 0, keepDays: 0, protect: ['multi'], deleteTags: ['*'] }, NOW);
     expect(plan.keptTags.map((tag) => [tag.name, tag.reason])).toEqual([
       ['multi', 'protected'],
       ['old', 'its image is locked'],
     ]);
     expect(plan.keptManifests.map((manifest) => manifest.digest).sort()).toEqual([digest(1), digest(2), digest(3), digest(4)]);
     expect(plan.deleteManifests.sort()).toEqual([digest(5), digest(9)]);
+  });
+
+  it('deletes only what delete-tags selects, by default the 40-hex SHA tags the builds push', () => {
+    const sha = (n: number) => String(n).repeat(40).slice(0, 40);
+    const plan = planCleanup(
+      inventory([
+        ['production', 1, 400],
+        ['staging', 2, 300],
+        ['v1.2.0', 3, 300],
+        [sha(4), 4, 200],
+        [sha(5), 5, 100],
+        [sha(6), 6, 1],
+      ]),
+      { keep: 1, keepDays: 30, protect: [], deleteTags: [] },
+      NOW,
+    );
+    expect(plan.deleteTags.map((tag) => tag.name)).toEqual([sha(4), sha(5)]);
+    expect(plan.keptTags.map((tag) => [tag.name, tag.reason])).toEqual([
+      [sha(6), 'newest 1'],
+      ['production', 'not selected by delete-tags'],
+      ['staging', 'not selected by delete-tags'],
+      ['v1.2.0', 'not selected by delete-tags'],
+    ]);
+    // An environment's image stays however old: only images 4 and 5 go.
+    expect(plan.deleteManifests).toEqual([digest(4), digest(5)]);
+  });
+
+  it('matches patterns in linear time: no backtracking on a hostile one', async () => {
+    const { wildcardMatch } = await import('../../packages/shared/wildcard.js');
+    const started = performance.now();
+    expect(wildcardMatch('*-*-*-*-*-*-x', '-'.repeat(128))).toBe(false);
+    expect(wildcardMatch('*a*b*c', 'xxaxxbxxc')).toBe(true);
+    expect(wildcardMatch('a*', 'a')).toBe(true);
+    expect(wildcardMatch('', '')).toBe(true);
+    expect(wildcardMatch('*', '')).toBe(true);
+    expect(wildcardMatch('a?', 'ab')).toBe(false);
+    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it('matches protect patterns literally except for *', () => {

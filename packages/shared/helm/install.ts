@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, rmSync } from 'node:fs';
+import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@actions/core';
 import { httpRequestWithRetry } from '../http.js';
@@ -22,6 +22,17 @@ export function runnerArch(arch: string = process.arch): HelmArch {
   throw new Error(`Helm is not published for this runner's architecture (${arch})`);
 }
 
+/** Beside the cached binary: its sha256, written once the download matched its `.sha256sum`. */
+export const RECORD = 'helm.sha256';
+
+function readRecord(path: string): string | undefined {
+  try {
+    return /^([0-9a-f]{64})\s*$/.exec(readFileSync(path, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -39,7 +50,21 @@ export async function installHelm(version: string, baseUrl: string, arch: HelmAr
   const tc = await import('@actions/tool-cache');
   const plain = version.replace(/^v/, '');
   const cached = tc.find('helm', plain, arch);
-  if (cached) return { version: plain, path: join(cached, 'helm'), downloaded: false };
+  if (cached) {
+    // Checked again before each use: a tool cache outlives the run that verified it (a
+    // self-hosted runner's disk), and anything with write access to it could swap the binary.
+    const recorded = readRecord(join(cached, RECORD));
+    if (recorded !== undefined) {
+      const actual = await sha256Of(join(cached, 'helm'));
+      if (actual !== recorded) {
+        throw new Error(
+          `the cached Helm ${plain} (${cached}/helm) has sha256 ${actual}, not the ${recorded} recorded when it was verified: refusing to run it`,
+        );
+      }
+      return { version: plain, path: join(cached, 'helm'), downloaded: false };
+    }
+    core.info(`The cached Helm ${plain} was never verified here (no ${RECORD}): downloading and verifying it`);
+  }
 
   const archive = `helm-v${plain}-linux-${arch}.tar.gz`;
   const base = baseUrl.replace(/\/+$/, '');
@@ -56,6 +81,8 @@ export async function installHelm(version: string, baseUrl: string, arch: HelmAr
       throw new Error(`${archive} has sha256 ${actual}, but its .sha256sum says ${expected}: refusing to install it`);
     }
     const extracted = await tc.extractTar(tarball);
+    // The binary's own hash, beside it in the cache: what each later use checks.
+    writeFileSync(join(extracted, `linux-${arch}`, RECORD), `${await sha256Of(join(extracted, `linux-${arch}`, 'helm'))}\n`);
     const folder = await tc.cacheDir(join(extracted, `linux-${arch}`), 'helm', plain, arch);
     return { version: plain, path: join(folder, 'helm'), downloaded: true };
   } finally {
