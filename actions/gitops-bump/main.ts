@@ -14,7 +14,8 @@ export async function main(): Promise<void> {
   const runUrl = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? config.repository}/actions/runs/${env.GITHUB_RUN_ID ?? '0'}`;
   // git's lines, inert: a hook's `remote:` output must not issue workflow commands.
   const log = echoToolLine;
-  const workspace = new Workspace(config.gitUrl, config.branch, config.token);
+  // The clone, the pushes and their retries all fit in `timeout` (the last with what is left).
+  const workspace = new Workspace(config.gitUrl, config.branch, config.token, Date.now() + config.timeoutMs);
   try {
     await core.group(`Clone ${config.repository} (${config.branch})`, () => workspace.clone());
     const verb = config.revert !== undefined ? 'Revert' : 'Bump';

@@ -18,6 +18,8 @@ export class Workspace {
     readonly url: string,
     readonly branch: string,
     token: string,
+    /** When the action's `timeout` ends (epoch ms): no git call runs past it. */
+    deadline?: number,
   ) {
     this.dir = makeTempDir('gitops-bump');
     const env: NodeJS.ProcessEnv = {
@@ -38,7 +40,7 @@ export class Workspace {
       env[`GIT_CONFIG_KEY_${index}`] = key;
       env[`GIT_CONFIG_VALUE_${index}`] = value;
     });
-    this.git = new Git(this.dir, { env });
+    this.git = new Git(this.dir, { env, ...(deadline === undefined ? {} : { deadline }) });
   }
 
   async clone(): Promise<void> {

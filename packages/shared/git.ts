@@ -7,6 +7,11 @@ export interface GitOptions {
   env?: NodeJS.ProcessEnv;
   /** Each git call is killed after this long; a silent remote must not hang the job. */
   timeoutMs?: number;
+  /**
+   * When the whole operation must end (epoch ms): each call gets only what is left of it
+   * (at least a second), so the last attempt of a retried push cannot run past `timeout`.
+   */
+  deadline?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -20,7 +25,9 @@ export class Git {
 
   /** Runs git; `cwd` overrides the folder for calls made before it exists (clone). */
   run(args: readonly string[], cwd: string = this.cwd): Promise<ExecResult> {
-    return exec('git', args, { cwd, env: this.options.env, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    const own = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const left = this.options.deadline === undefined ? own : this.options.deadline - Date.now();
+    return exec('git', args, { cwd, env: this.options.env, timeoutMs: Math.max(1000, Math.min(own, left)) });
   }
 
   /** stdout, trimmed; a non-zero exit throws `git <command> failed: <what git said last>`. */

@@ -57,12 +57,12 @@ describe('watchtower-config keeps URL user names and registry passwords to itsel
   it('shows a trigger URL without its user name or password, even on dry-run', async () => {
     const result = await runAction('watchtower-config', {
       mode: 'trigger',
-      'trigger-url': 'http://hookuser-9c:hookpass-1d@vm.example:8080/',
+      'trigger-url': 'https://hookuser-9c:hookpass-1d@vm.example:8080/',
       'http-api-token': 'api-token-55aa',
       'dry-run': 'true',
     });
     succeeded(result);
-    expect(result.summary).toContain('would POST http://vm.example:8080/v1/update');
+    expect(result.summary).toContain('would POST https://vm.example:8080/v1/update');
     for (const secret of ['hookuser-9c', 'hookpass-1d', 'api-token-55aa']) {
       expect(result.summary).not.toContain(secret);
       expect(result.masks).toContain(secret);
