@@ -1,9 +1,7 @@
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readRecordFiles } from '../../packages/shared/build-records.js';
 import { InputError } from '../../packages/shared/errors.js';
 import { isDigest, isImageReference } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
-import { confinedPath } from '../../packages/shared/paths.js';
 import { isServiceName } from '../../packages/shared/service-name.js';
 
 /** The defaults of deploy-report/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
@@ -14,10 +12,6 @@ export const DEFAULTS = {
   'dry-run': 'false',
   'run-phases': 'true',
 } as const;
-
-/** Bounds on report-dir: files read, and bytes a file. */
-const MAX_FILES = 500;
-const MAX_FILE_BYTES = 256 * 1024;
 
 export const OUTCOMES = ['deployed', 'failed', 'rolled-back'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -108,32 +102,11 @@ function readLists(inputs: Inputs): { services: ServiceLine[]; phases: Phase[] }
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .flatMap((line) => readPhases(line));
-  const dirInput = inputs.string('report-dir');
-  const dir = dirInput === undefined ? undefined : confinedPath('report-dir', dirInput);
-  if (dir !== undefined && existsSync(dir)) {
-    if (!lstatSync(dir).isDirectory()) throw new InputError('report-dir', `must be a folder; got "${dirInput ?? ''}"`);
-    const files = readdirSync(dir)
-      .filter((name) => name.endsWith('.json'))
-      .sort();
-    if (files.length > MAX_FILES) throw new InputError('report-dir', `holds over ${MAX_FILES} JSON files`);
-    for (const name of files) {
-      const path = confinedPath('report-dir', join(dirInput ?? '', name), { mustExist: true });
-      const stat = lstatSync(path);
-      if (!stat.isFile() || stat.size > MAX_FILE_BYTES)
-        throw new InputError('report-dir', `${name} must be a file of at most ${MAX_FILE_BYTES / 1024} KiB`);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(path, 'utf8'));
-      } catch {
-        throw new InputError('report-dir', `${name} is not JSON`);
-      }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        throw new InputError('report-dir', `${name} must hold { "phases": [...], "services": [...] }`);
-      const record = parsed as { phases?: unknown; services?: unknown };
-      // An error names report-dir and the file: "input 'report-dir' build-web.json: services ...".
-      services.push(...readServices(listText(record.services), 'report-dir', `${name}: services`));
-      phases.push(...readPhases(listText(record.phases), 'report-dir', `${name}: phases`));
-    }
+  const dir = inputs.string('report-dir');
+  for (const { name, record } of dir === undefined ? [] : readRecordFiles('report-dir', dir)) {
+    // An error names report-dir and the file: "input 'report-dir' build-web.json: services ...".
+    services.push(...readServices(listText(record.services), 'report-dir', `${name}: services`));
+    phases.push(...readPhases(listText(record.phases), 'report-dir', `${name}: phases`));
   }
   phases.sort((a, b) => a.started.getTime() - b.started.getTime());
   return { services, phases };

@@ -3,7 +3,6 @@ import { InputError } from '../../packages/shared/errors.js';
 import { checkBranch } from '../../packages/shared/git-ref.js';
 import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readBuiltImages } from '../../packages/shared/build-records.js';
-import { confinedPath } from '../../packages/shared/paths.js';
 import { type ImageSpec, parseImages, splitReference } from './image-spec.js';
 
 /** The defaults of gitops-bump/action.yml (token's `${{ github.token }}` aside); a test keeps them equal. */
@@ -114,7 +113,7 @@ function parseSet(line: string): SetSpec {
 function recordedImages(inputs: Inputs): string[] {
   const dir = inputs.string('build-records');
   if (dir === undefined) return [];
-  return readBuiltImages('build-records', confinedPath('build-records', dir))
+  return readBuiltImages('build-records', dir)
     .filter((built) => built.digest !== undefined)
     .map((built) => `${splitReference(built.image).name}@${built.digest}`);
 }

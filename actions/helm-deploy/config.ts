@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
+import { isTag } from '../../packages/shared/image-ref.js';
 import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
@@ -233,7 +234,6 @@ function readChart(chart: string, withRepo: boolean): string {
   return chart;
 }
 
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_SET = /^[A-Za-z0-9_{][A-Za-z0-9_.{}-]*=[A-Za-z0-9_.:/{}-]+$/;
 
 /**
@@ -251,7 +251,7 @@ function readImageSet(inputs: Inputs): string[] {
     );
   }
   const tag = inputs.string('image-tag');
-  if (tag === undefined || !IMAGE_TAG.test(tag)) {
+  if (tag === undefined || !isTag(tag)) {
     throw new InputError('image-tag', 'must be an image tag (letters, digits, _ . -, at most 128) when image-services is given');
   }
   return [...services].map((service) => {

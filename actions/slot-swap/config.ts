@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
 import { GATE_DEFAULTS, type GateSettings, readGateSettings } from '../../packages/shared/gate/settings.js';
-import { isImageReference } from '../../packages/shared/image-ref.js';
+import { isImageReference, isTag } from '../../packages/shared/image-ref.js';
 import type { Inputs } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath } from '../../packages/shared/paths.js';
@@ -215,8 +215,6 @@ export interface ReleaseImages {
   rebuilt: ReadonlySet<string>;
 }
 
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
 function readRelease(inputs: Inputs): ReleaseImages | undefined {
   const tag = inputs.string('image-tag');
   const rebuilt = inputs.list('rebuilt-images');
@@ -224,7 +222,7 @@ function readRelease(inputs: Inputs): ReleaseImages | undefined {
     if (rebuilt.length > 0) throw new InputError('image-tag', 'is required with rebuilt-images');
     return undefined;
   }
-  if (!TAG.test(tag)) throw new InputError('image-tag', `must be an image tag (letters, digits, _ . -); got "${tag}"`);
+  if (!isTag(tag)) throw new InputError('image-tag', `must be an image tag (letters, digits, _ . -); got "${tag}"`);
   for (const image of rebuilt) {
     if (!isImageReference(`${image}:${tag}`) || image.includes('@') || /:[^/]*$/.test(image)) {
       throw new InputError('rebuilt-images', `must be registry/repository lines without a tag; got "${image}"`);

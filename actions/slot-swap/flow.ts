@@ -76,13 +76,22 @@ export function releaseMismatch(payload: Payload, slot: SlotImages): string | un
     const fx = `COMPOSE|${Buffer.from(payload.compose).toString('base64')}`;
     return slot.linuxFxVersion === fx ? undefined : "its compose file is not this release's";
   }
-  const wrong = payload.containers.filter((container) => slot.all[container.name] !== container.image);
+  return imagesMismatch(Object.fromEntries(payload.containers.map((container) => [container.name, container.image])), slot);
+}
+
+/** Each container whose image differs from `want`, by name, as one line naming both; undefined when all match. */
+function imagesMismatch(want: Readonly<Record<string, string>>, slot: SlotImages): string | undefined {
+  const wrong = Object.entries(want).filter(([name, image]) => slot.all[name] !== image);
   return wrong.length === 0
     ? undefined
-    : wrong
-        .map((container) => `${container.name} runs ${slot.all[container.name] ?? '(nothing)'}, not ${container.image}`)
-        .join('; ');
+    : wrong.map(([name, image]) => `${name} runs ${slot.all[name] ?? '(nothing)'}, not ${image}`).join('; ');
 }
+
+/**
+ * `expected-image` as one image names the main container's, under `main`, whatever the
+ * main sitecontainer is called.
+ */
+const withMain = (slot: SlotImages): SlotImages => ({ ...slot, all: { ...(slot.main ? { main: slot.main } : {}), ...slot.all } });
 
 /** Puts the payload on the slot: the image, each sitecontainer, or the compose file. */
 async function deploy(site: Site, config: SlotSwapConfig, payload: Payload): Promise<string> {
@@ -135,15 +144,6 @@ async function recordedPrevious(site: Site): Promise<Record<string, string> | un
   const names = (tags[RECORD_NAMES] ?? '').split(',').filter(Boolean);
   if (names.length === 0 || names.some((name) => tags[recordTag(name)] === undefined)) return undefined;
   return Object.fromEntries(names.map((name) => [name, tags[recordTag(name)] ?? '']));
-}
-
-/** The first container whose image differs from `expected`, as one line naming both; undefined when all match. */
-function expectedMismatch(expected: Readonly<Record<string, string>>, current: SlotImages): string | undefined {
-  for (const [name, image] of Object.entries(expected)) {
-    const actual = current.all[name] ?? (name === 'main' ? current.main : undefined);
-    if (actual !== image) return `${name} runs ${actual ?? 'nothing'}, not ${image}`;
-  }
-  return undefined;
 }
 
 /**
@@ -207,7 +207,7 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     if (expected === undefined) {
       throw new Error(`no expected-image was given and ${config.app} records no swap to go back on: nothing was swapped`);
     }
-    const mismatch = expectedMismatch(expected, await imagesOf(site, slot));
+    const mismatch = imagesMismatch(expected, withMain(await imagesOf(site, slot)));
     if (mismatch) {
       throw new Error(`the ${slot} slot does not hold what ${targetSlot} ran before the swap (${mismatch}): nothing was swapped`);
     }
@@ -239,7 +239,7 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
     // have deployed to the slot while this one waited for its approval.
     const mismatch =
       (payload && releaseMismatch(payload, current)) ||
-      (config.expectedImages && expectedMismatch(config.expectedImages, current));
+      (config.expectedImages && imagesMismatch(config.expectedImages, withMain(current)));
     if (mismatch) {
       throw new Error(`the ${slot} slot does not run the release to swap (${mismatch}); nothing was swapped`);
     }

@@ -142,6 +142,7 @@ const tables: Record<string, Case[]> = {
       'repository-prefix',
       () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', 'repository-prefix': 'omis-pc' }),
     ],
+    ['delete-tags', () => ({ ...CLEANUP, 'delete-tags': 'a b' })],
     ['keep', () => ({ ...CLEANUP, keep: '-1' })],
     ['keep', () => ({ ...CLEANUP, keep: 'ten' })],
     ['keep-days', () => ({ ...CLEANUP, 'keep-days': '99999' })],
