@@ -1,12 +1,14 @@
 import * as core from '@actions/core';
-import type { ContainerRegistryClient } from '@azure/container-registry';
+import type { ContainerRegistryClient, ContainerRegistryContentClient } from '@azure/container-registry';
 import { mapWithLimit } from '../../packages/shared/concurrency.js';
 import { imageRef } from '../../packages/shared/image-ref.js';
 import { code, escapeMarkdown, table } from '../../packages/shared/summary.js';
 import { type CleanupPlan, type Inventory, planCleanup } from './cleanup-plan.js';
 import type { AcrPushConfig } from './config.js';
-import { registryAdmin, restStatusOf } from './registry-admin.js';
+import { registryClients, restStatusOf } from './registry-admin.js';
 
+/** Manifest reads (for a referrer's subject) at once per repository. */
+const READ_CONCURRENCY = 4;
 /** Deletes at once per repository: ACR throttles a registry's API, and the SDK backs off on 429. */
 const DELETE_CONCURRENCY = 4;
 /** Rows per table in the job summary (GitHub caps a summary at 1 MiB). */
@@ -32,6 +34,7 @@ async function readInventory(client: ContainerRegistryClient, repository: string
       tags: manifest.tags,
       references: manifest.relatedArtifacts.map((artifact) => artifact.digest),
       locked: isLocked(manifest),
+      createdOn: manifest.createdOn,
     });
   }
   // Tag times and locks are the tags' own. SDK 1.1 lists every tag of the repository from
@@ -46,6 +49,26 @@ async function readInventory(client: ContainerRegistryClient, repository: string
     }
   }
   return { repository, tags: [...tags.values()], manifests };
+}
+
+/**
+ * The `subject` of each manifest a plan would delete: an OCI referrer (a signature, an SBOM,
+ * an attestation) whose subject stays must stay too. ACR's listing does not carry it, so each
+ * candidate's manifest is read, and only those: a kept manifest's referrers are among them. A
+ * manifest gone meanwhile has none.
+ */
+async function readSubjects(content: ContainerRegistryContentClient, digests: string[]): Promise<Map<string, string>> {
+  const subjects = new Map<string, string>();
+  await mapWithLimit(digests, READ_CONCURRENCY, async (digest) => {
+    try {
+      const { manifest } = await content.getManifest(digest);
+      const subject = (manifest as { subject?: { digest?: unknown } }).subject?.digest;
+      if (typeof subject === 'string') subjects.set(digest, subject);
+    } catch (error) {
+      if (restStatusOf(error) !== 404) throw error;
+    }
+  });
+  return subjects;
 }
 
 async function repositoriesToClean(client: ContainerRegistryClient, config: AcrPushConfig): Promise<string[]> {
@@ -63,7 +86,7 @@ async function repositoriesToClean(client: ContainerRegistryClient, config: AcrP
  * other failure stops the step.
  */
 export async function cleanupStep(config: AcrPushConfig, now = Date.now()): Promise<CleanupResult> {
-  const client = await registryAdmin(config);
+  const { admin: client, content } = await registryClients(config);
   const result: CleanupResult = { plans: [], deleted: [], refused: [], repositoriesMissing: [] };
   for (const repository of await repositoriesToClean(client, config)) {
     let inventory: Inventory;
@@ -75,6 +98,10 @@ export async function cleanupStep(config: AcrPushConfig, now = Date.now()): Prom
       result.repositoriesMissing.push(repository);
       continue;
     }
+    // Referrers of kept images stay: the subjects of what a first plan deletes are read, and
+    // the plan made again with them (it can only keep more).
+    const subjects = await readSubjects(content(repository), planCleanup(inventory, config.cleanup, now).deleteManifests);
+    for (const manifest of inventory.manifests) manifest.subject = subjects.get(manifest.digest);
     const plan = planCleanup(inventory, config.cleanup, now);
     result.plans.push(plan);
     core.info(
@@ -97,7 +124,13 @@ export async function cleanupStep(config: AcrPushConfig, now = Date.now()): Prom
       ref: imageRef(config.registry, repository, digest),
       run: async (): Promise<string | undefined> => {
         const artifact = client.getArtifact(repository, digest);
-        const tags = (await artifact.getManifestProperties()).tags;
+        let tags: string[];
+        try {
+          tags = (await artifact.getManifestProperties()).tags;
+        } catch (error) {
+          if (restStatusOf(error) === 404) return 'it is gone already';
+          throw error;
+        }
         if (tags.length > 0) return `it is tagged ${tags.join(', ')} now`;
         await artifact.delete();
         return undefined;
@@ -138,6 +171,11 @@ export function cleanupOutputs(result: CleanupResult): { deleted: string; kept: 
   return { deleted: JSON.stringify(result.deleted), kept: String(kept) };
 }
 
+const deleteTags = (config: AcrPushConfig): string =>
+  config.cleanup.deleteTags.length === 0
+    ? 'named by a 40-hex commit SHA'
+    : `matching ${config.cleanup.deleteTags.map(code).join(', ')}`;
+
 const short = (digest: string) => code(digest.slice(0, 19));
 
 function rows<T>(items: T[], render: (item: T) => string[], header: string[]): string {
@@ -151,7 +189,7 @@ export function renderCleanup(config: AcrPushConfig, result: CleanupResult, seco
   const verb = config.dryRun ? 'would delete' : 'deleted';
   // Every part is a validated number or tag pattern, shown as code: nothing to escape.
   const protect = ['*-last-good', 'buildcache', ...config.cleanup.protect].map(code).join(', ');
-  const policy = `keeps the newest ${config.cleanup.keep} tags, tags younger than ${config.cleanup.keepDays} days, locked images, and ${protect}`;
+  const policy = `deletes only tags ${deleteTags(config)}; keeps the newest ${config.cleanup.keep} of those, those younger than ${config.cleanup.keepDays} days, untagged images younger than that, locked images, referrers of kept images, and ${protect}`;
   const lines = [
     `### acr-push cleanup: ${verb} ${result.deleted.length} tags and manifests in ${code(config.registry)}`,
     '',

@@ -1,4 +1,4 @@
-import type { ContainerRegistryClient } from '@azure/container-registry';
+import type { ContainerRegistryClient, ContainerRegistryContentClient } from '@azure/container-registry';
 import { federatedCredential } from '../../packages/shared/azure-auth.js';
 import type { AcrPushConfig } from './config.js';
 
@@ -13,13 +13,27 @@ export const ACR_AUDIENCE = 'https://containerregistry.azure.net';
  * tokens only to the registry's own endpoint.
  */
 export async function registryAdmin(config: AcrPushConfig): Promise<ContainerRegistryClient> {
-  const { ContainerRegistryClient } = await import('@azure/container-registry');
+  return (await registryClients(config)).admin;
+}
+
+/**
+ * The admin client and, for reading manifests themselves (a referrer's `subject`), a content
+ * client per repository, sharing one credential.
+ */
+export async function registryClients(
+  config: AcrPushConfig,
+): Promise<{ admin: ContainerRegistryClient; content: (repository: string) => ContainerRegistryContentClient }> {
+  const { ContainerRegistryClient, ContainerRegistryContentClient } = await import('@azure/container-registry');
   const credential = await federatedCredential({
     clientId: config.clientId ?? '',
     tenantId: config.tenantId ?? '',
     authorityHost: config.authorityHost,
   });
-  return new ContainerRegistryClient(`https://${config.registry}`, credential, { audience: ACR_AUDIENCE });
+  const endpoint = `https://${config.registry}`;
+  return {
+    admin: new ContainerRegistryClient(endpoint, credential, { audience: ACR_AUDIENCE }),
+    content: (repository) => new ContainerRegistryContentClient(endpoint, repository, credential, { audience: ACR_AUDIENCE }),
+  };
 }
 
 /** The HTTP status of an SDK RestError, if it is one. */

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compileGlob, globBase, globList } from '../../packages/shared/glob.js';
 
 /**
  * Finds which of many path rules a file meets without trying every rule on every file.
@@ -17,15 +17,20 @@ export class PathIndex<T> {
     this.file(path === '.' ? '' : path.replace(/\/+$/, ''), '', item, () => () => true);
   }
 
-  /** Every file one of the globs matches (picomatch, with `options`). */
-  addGlobs(patterns: readonly string[], item: T, options: picomatch.PicomatchOptions): void {
-    for (const pattern of patterns) {
-      const scan = picomatch.scan(pattern);
-      // A negated pattern matches outside its base, and an escape makes the base unreliable:
-      // such a rule is tried on every file.
-      const base = scan.negated || scan.base.includes('\\') ? '' : scan.base.replace(/^\.\//, '');
-      this.file(base, pattern, item, () => picomatch(pattern, options));
+  /**
+   * Every file the list of globs selects (packages/shared/glob.ts). Without a `!` pattern, each
+   * glob is filed under its own base. With one, the list is one rule (a `!` excludes what the
+   * globs before it matched), filed under the folder all its plain globs share: only they
+   * can select a file.
+   */
+  addGlobs(patterns: readonly string[], item: T): void {
+    const plain = patterns.filter((pattern) => !pattern.startsWith('!'));
+    if (plain.length === patterns.length) {
+      for (const pattern of patterns) this.file(globBase(pattern), pattern, item, () => compileGlob(pattern));
+      return;
     }
+    if (plain.length === 0) return;
+    this.file(commonFolder(plain.map(globBase)), `list:${patterns.join('\n')}`, item, () => globList(patterns));
   }
 
   /** The items whose rules the file meets, each once, in the order they were added per folder. */
@@ -53,6 +58,15 @@ export class PathIndex<T> {
     if (rule) rule.items.push(item);
     else rules.set(text, { test: compile(), items: [item] });
   }
+}
+
+/** The deepest folder every one of `folders` is in ('' when they share none). */
+function commonFolder(folders: readonly string[]): string {
+  const split = folders.map((folder) => (folder === '' ? [] : folder.split('/')));
+  const common: string[] = [];
+  for (let depth = 0; split.every((parts) => depth < parts.length && parts[depth] === split[0]?.[depth]); depth++)
+    common.push(split[0]?.[depth] ?? '');
+  return common.join('/');
 }
 
 /** '', then each folder above the file, then the file itself: `a/b.ts` gives '', 'a', 'a/b.ts'. */

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globList } from '../../packages/shared/glob.js';
 import { PathIndex } from './path-index.js';
 import { shellQuote } from '../../packages/shared/shell-quote.js';
 import { COMMANDS } from './commands.js';
@@ -9,8 +9,6 @@ export interface Selection {
   /** Why it is built: changed files, a dependency, a shared path, or forced. */
   reasons: string[];
 }
-
-const GLOB_OPTIONS = { dot: true } as const;
 
 function describeFiles(files: readonly string[]): string {
   const shown = files.slice(0, 3).join(', ');
@@ -28,21 +26,27 @@ export function selectServices(file: ServicesFile, changed: readonly string[] | 
   if ('all' in changed) {
     for (const service of file.services) add(service.name, `forced: ${changed.all}`);
   } else {
-    const isShared = picomatch(file.shared.length > 0 ? file.shared : ['\0never'], GLOB_OPTIONS);
-    const sharedHits = changed.filter((path) => isShared(path));
-    if (sharedHits.length > 0) {
-      for (const service of file.services) add(service.name, `shared path: ${describeFiles(sharedHits)}`);
+    // `ignore` goes after every include: an ignored file selects nothing, shared or not.
+    const ignored = globList(file.ignore);
+    const considered = changed.filter((path) => !ignored(path));
+    const ignoredBy = new Map(file.services.map((service) => [service.name, globList(service.ignore)]));
+    const isShared = globList(file.shared);
+    const sharedHits = considered.filter((path) => isShared(path));
+    for (const service of file.services) {
+      const own = sharedHits.filter((path) => !ignoredBy.get(service.name)?.(path));
+      if (own.length > 0) add(service.name, `shared path: ${describeFiles(own)}`);
     }
     // Each file is matched only against the services and watch globs filed under its own
     // folders (path-index.ts); the hits keep the order of the changed files.
     const index = new PathIndex<string>();
     for (const service of file.services) {
       index.addPath(service.path, service.name);
-      index.addGlobs(service.watch, service.name, GLOB_OPTIONS);
+      index.addGlobs(service.watch, service.name);
     }
     const hits = new Map<string, string[]>();
-    for (const path of changed) {
+    for (const path of considered) {
       for (const name of index.match(path)) {
+        if (ignoredBy.get(name)?.(path)) continue;
         const list = hits.get(name);
         if (list) list.push(path);
         else hits.set(name, [path]);

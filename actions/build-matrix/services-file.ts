@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { InputError } from '../../packages/shared/errors.js';
+import { globProblem } from '../../packages/shared/glob.js';
 import { isRegistryHost } from '../../packages/shared/image-ref.js';
 import { type CommandName, COMMANDS } from './commands.js';
 
@@ -17,6 +18,8 @@ export interface Service {
   toolchain: Toolchain;
   commands: Record<CommandName, string>;
   watch: string[];
+  /** Paths whose changes never select this service (globs, from the repository root). */
+  ignore: string[];
   dependsOn: string[];
 }
 
@@ -24,12 +27,14 @@ export interface ServicesFile {
   registry: string;
   repositoryPrefix: string;
   shared: string[];
+  /** Paths whose changes select nothing, shared paths included: docs, fixtures. */
+  ignore: string[];
   services: Service[];
 }
 
 const SERVICE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const SERVICE_KEYS = new Set(['path', 'toolchain', 'commands', 'watch', 'depends-on', 'dockerfile', 'context']);
-const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'services']);
+const SERVICE_KEYS = new Set(['path', 'toolchain', 'commands', 'watch', 'ignore', 'depends-on', 'dockerfile', 'context']);
+const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'ignore', 'services']);
 
 /**
  * Parses and checks a services file. Every problem is one line naming the input (`config`
@@ -54,14 +59,15 @@ export function parseServicesFile(input: string, text: string): ServicesFile {
   if (typeof prefix !== 'string' || (prefix !== '' && !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(prefix))) {
     throw fail('repository-prefix must be lowercase letters, digits and . _ - / separators');
   }
-  const shared = stringList(document.shared, 'shared', fail);
+  const shared = globs(document.shared, 'shared', fail);
+  const ignore = globs(document.ignore, 'ignore', fail);
   if (!isRecord(document.services) || Object.keys(document.services).length === 0) {
     throw fail('services must map at least one service name to its settings');
   }
 
   const services = Object.entries(document.services).map(([name, raw]) => parseService(name, raw, fail));
   checkDependencies(services, fail);
-  return { registry: registry.toLowerCase(), repositoryPrefix: prefix, shared, services };
+  return { registry: registry.toLowerCase(), repositoryPrefix: prefix, shared, ignore, services };
 }
 
 function parseService(name: string, raw: unknown, fail: (detail: string) => InputError): Service {
@@ -94,9 +100,20 @@ function parseService(name: string, raw: unknown, fail: (detail: string) => Inpu
     dockerfile,
     toolchain: parseToolchain(raw.toolchain, `${at}.toolchain`, fail),
     commands,
-    watch: stringList(raw.watch, `${at}.watch`, fail),
+    watch: globs(raw.watch, `${at}.watch`, fail),
+    ignore: globs(raw.ignore, `${at}.ignore`, fail),
     dependsOn: stringList(raw['depends-on'], `${at}.depends-on`, fail),
   };
+}
+
+/** A list of globs (a `!` one excludes what those before it matched), each checked. */
+function globs(raw: unknown, at: string, fail: (detail: string) => InputError): string[] {
+  const list = stringList(raw, at, fail);
+  for (const pattern of list) {
+    const problem = globProblem(pattern.startsWith('!') ? pattern.slice(1) : pattern);
+    if (problem !== undefined) throw fail(`${at}: the glob ${JSON.stringify(pattern)} ${problem}`);
+  }
+  return list;
 }
 
 export function parseToolchain(raw: unknown, at: string, fail: (detail: string) => InputError): Toolchain {

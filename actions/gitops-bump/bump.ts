@@ -1,11 +1,11 @@
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
-import picomatch from 'picomatch';
 import { InputError } from '../../packages/shared/errors.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 import type { BumpConfig } from './config.js';
 import { describeImage } from './image-spec.js';
 import type { Workspace } from './workspace.js';
 import { applyEdits, planImageEdits, planSetEdit, type TextEdit } from './yaml-edit.js';
+import { globList } from '../../packages/shared/glob.js';
 
 export interface BumpResult {
   changedFiles: string[];
@@ -15,7 +15,7 @@ export interface BumpResult {
 /** The files the globs select, from git's own list (so ignored and untracked files never count). */
 export async function selectFiles(workspace: Workspace, globs: readonly string[]): Promise<string[]> {
   const tracked = (await workspace.git.out(['ls-files', '-z'])).split('\0').filter(Boolean);
-  const matches = picomatch([...globs], { dot: true });
+  const matches = globList(globs);
   return tracked.filter((file) => matches(file));
 }
 

@@ -4,6 +4,7 @@ import { checkBranch } from '../../packages/shared/git-ref.js';
 import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readBuiltImages } from '../../packages/shared/build-records.js';
 import { type ImageSpec, parseImages, splitReference } from './image-spec.js';
+import { globProblem } from '../../packages/shared/glob.js';
 
 /** The defaults of gitops-bump/action.yml (token's `${{ github.token }}` aside); a test keeps them equal. */
 export const DEFAULTS = {
@@ -62,6 +63,10 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     throw new InputError('revert', `must be a commit SHA or last; got "${revert}"`);
   }
   const files = inputs.list('files');
+  for (const pattern of files) {
+    const problem = globProblem(pattern.startsWith('!') ? pattern.slice(1) : pattern);
+    if (problem !== undefined) throw new InputError('files', `has a glob ${JSON.stringify(pattern)} that ${problem}`);
+  }
   const images = parseImages('images', [...inputs.lines('images'), ...recordedImages(inputs)]);
   const sets = inputs.lines('set').map((line) => parseSet(line));
   if (revert !== undefined && (images.length > 0 || sets.length > 0))

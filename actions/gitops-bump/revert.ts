@@ -1,5 +1,5 @@
-import picomatch from 'picomatch';
 import type { Workspace } from './workspace.js';
+import { globList } from '../../packages/shared/glob.js';
 
 interface LoggedCommit {
   sha: string;
@@ -49,7 +49,7 @@ export async function findLastBump(workspace: Workspace, globs: readonly string[
     '--name-only',
     'HEAD',
   ]);
-  const matches = picomatch([...globs], { dot: true });
+  const matches = globList(globs);
   const reverted = new Set<string>();
   for (const commit of parseLog(output)) {
     for (const sha of commit.trailers.get('Deploy-Actions-Reverts') ?? []) reverted.add(sha);

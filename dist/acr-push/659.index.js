@@ -8,10 +8,11 @@ export const modules = {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  ContainerRegistryClient: () => (/* reexport */ ContainerRegistryClient)
+  ContainerRegistryClient: () => (/* reexport */ ContainerRegistryClient),
+  ContainerRegistryContentClient: () => (/* reexport */ ContainerRegistryContentClient)
 });
 
-// UNUSED EXPORTS: ContainerRegistryContentClient, DigestMismatchError, KnownArtifactArchitecture, KnownArtifactOperatingSystem, KnownContainerRegistryAudience, KnownManifestMediaType
+// UNUSED EXPORTS: DigestMismatchError, KnownArtifactArchitecture, KnownArtifactOperatingSystem, KnownContainerRegistryAudience, KnownManifestMediaType
 
 // NAMESPACE OBJECT: ./node_modules/@azure/container-registry/dist/esm/generated/models/mappers.js
 var mappers_namespaceObject = {};
@@ -256,7 +257,7 @@ var dist_esm = __webpack_require__(4792);
 var logger_dist_esm = __webpack_require__(7567);
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/logger.js
 
-const logger_logger = (0,logger_dist_esm/* createClientLogger */.KV)("container-registry");
+const logger = (0,logger_dist_esm/* createClientLogger */.KV)("container-registry");
 
 
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/generated/models/index.js
@@ -3562,7 +3563,7 @@ const exchangeAcrRefreshTokenForAcrAccessTokenOperationSpec = {
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/generated/generatedClient.js
 
 
-class generatedClient_GeneratedClient extends core_client_dist_esm/* ServiceClient */.Nl {
+class GeneratedClient extends core_client_dist_esm/* ServiceClient */.Nl {
   url;
   apiVersion;
   /**
@@ -3647,7 +3648,7 @@ const SDK_VERSION = "1.1.2";
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/tracing.js
 
 
-const tracing_tracingClient = (0,core_tracing_dist_esm/* createTracingClient */.y)({
+const tracingClient = (0,core_tracing_dist_esm/* createTracingClient */.y)({
   namespace: "Microsoft.ContainerRegistry",
   packageName: "@azure/container-registry",
   packageVersion: SDK_VERSION
@@ -3658,10 +3659,10 @@ const tracing_tracingClient = (0,core_tracing_dist_esm/* createTracingClient */.
 function extractNextLink(value) {
   return value?.substr(1, value.indexOf(">") - 1);
 }
-function helpers_isDigest(tagOrDigest) {
+function isDigest(tagOrDigest) {
   return tagOrDigest.includes(":");
 }
-async function helpers_readStreamToEnd(stream, maxLength) {
+async function readStreamToEnd(stream, maxLength) {
   const buffers = [];
   let bytesRead = 0;
   return new Promise((resolve, reject) => {
@@ -3676,7 +3677,7 @@ async function helpers_readStreamToEnd(stream, maxLength) {
     stream.on("error", (err) => reject(err));
   });
 }
-async function* helpers_readChunksFromStream(stream, chunkSize) {
+async function* readChunksFromStream(stream, chunkSize) {
   let chunk = Buffer.alloc(chunkSize);
   let chunkCursor = 0;
   for await (const data of stream) {
@@ -3814,7 +3815,7 @@ function createTokenCycler(credential, tokenCyclerOptions) {
 
 
 const fiveMinutesInMs = 5 * 60 * 1e3;
-class containerRegistryChallengeHandler_ChallengeHandler {
+class ChallengeHandler {
   constructor(credential, options = {}) {
     this.credential = credential;
     this.options = options;
@@ -3917,7 +3918,7 @@ class RegistryArtifactImpl {
     this.registryEndpoint = registryEndpoint;
     this.repositoryName = repositoryName;
     const parsedUrl = new URL(registryEndpoint);
-    if (helpers_isDigest(tagOrDigest)) {
+    if (isDigest(tagOrDigest)) {
       this.digest = tagOrDigest;
       this.fullyQualifiedReference = `${parsedUrl.hostname}/${repositoryName}@${this.digest}`;
     } else {
@@ -3947,7 +3948,7 @@ class RegistryArtifactImpl {
     if (this.digest) {
       return this.digest;
     }
-    if (!helpers_isDigest(this.tagOrDigest)) {
+    if (!isDigest(this.tagOrDigest)) {
       this.digest = (await this.getTagProperties(this.tagOrDigest)).digest;
     } else {
       this.digest = this.tagOrDigest;
@@ -3959,7 +3960,7 @@ class RegistryArtifactImpl {
    * @param options -
    */
   async delete(options = {}) {
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "RegistryArtifactImpl.delete",
       options,
       async (updatedOptions) => {
@@ -3980,7 +3981,7 @@ class RegistryArtifactImpl {
     if (!tag) {
       throw new Error("invalid tag");
     }
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "RegistryArtifactImpl.deleteTag",
       options,
       async (updatedOptions) => {
@@ -3993,7 +3994,7 @@ class RegistryArtifactImpl {
    * @param options -
    */
   async getManifestProperties(options = {}) {
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "RegistryArtifactImpl.getManifestProperties",
       options,
       async (updatedOptions) => {
@@ -4035,7 +4036,7 @@ class RegistryArtifactImpl {
    * @param options - options to update manifest properties
    */
   async updateManifestProperties(options) {
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "RegistryArtifactImpl.updateManifestProperties",
       {
         ...options,
@@ -4069,7 +4070,7 @@ class RegistryArtifactImpl {
     if (!tag) {
       throw new Error("invalid tag");
     }
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "RegistryArtifactImpl.getTagProperties",
       options,
       (updatedOptions) => {
@@ -4111,7 +4112,7 @@ class RegistryArtifactImpl {
     if (!tag) {
       throw new Error("invalid tag");
     }
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "RegistryArtifactImpl.updateTagProperties",
       {
         ...options,
@@ -4254,7 +4255,7 @@ class ContainerRepositoryImpl {
    * @param options - optional configuration for the operation
    */
   async delete(options = {}) {
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "ContainerRepositoryImpl.delete",
       options,
       async (updatedOptions) => {
@@ -4277,7 +4278,7 @@ class ContainerRepositoryImpl {
    * @param options - The options for the operation.
    */
   async getProperties(options = {}) {
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "ContainerRepositoryImpl.getProperties",
       options,
       (updatedOptions) => {
@@ -4315,7 +4316,7 @@ class ContainerRepositoryImpl {
       canList: options.canList,
       canRead: options.canRead
     };
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "ContainerRepositoryImpl.updateProperties",
       { ...options, value },
       (updatedOptions) => {
@@ -4415,7 +4416,7 @@ function base64decode(encodedString) {
 
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/containerRegistryTokenCredential.js
 
-class containerRegistryTokenCredential_ContainerRegistryRefreshTokenCredential {
+class ContainerRegistryRefreshTokenCredential {
   constructor(authClient, authenticationScope, credential) {
     this.authenticationScope = authenticationScope;
     this.credential = credential;
@@ -4525,7 +4526,7 @@ class ContainerRegistryClient {
         ...options?.redirectOptions
       },
       loggingOptions: {
-        logger: logger_logger.info,
+        logger: logger.info,
         // This array contains header names we want to log that are not already
         // included as safe. Unknown/unsafe headers are logged as "<REDACTED>".
         additionalAllowedQueryParameters: ["last", "n", "orderby", "digest"]
@@ -4533,14 +4534,14 @@ class ContainerRegistryClient {
     };
     const defaultScope = `${options.audience ?? "https://containerregistry.azure.net"}/.default`;
     const serviceVersion = options.serviceVersion ?? LATEST_API_VERSION;
-    const authClient = new generatedClient_GeneratedClient(endpoint, serviceVersion, internalPipelineOptions);
-    this.client = new generatedClient_GeneratedClient(endpoint, serviceVersion, internalPipelineOptions);
+    const authClient = new GeneratedClient(endpoint, serviceVersion, internalPipelineOptions);
+    this.client = new GeneratedClient(endpoint, serviceVersion, internalPipelineOptions);
     this.client.pipeline.addPolicy(
       (0,dist_esm/* bearerTokenAuthenticationPolicy */.N$)({
         credential,
         scopes: [defaultScope],
-        challengeCallbacks: new containerRegistryChallengeHandler_ChallengeHandler(
-          new containerRegistryTokenCredential_ContainerRegistryRefreshTokenCredential(authClient, defaultScope, credential)
+        challengeCallbacks: new ChallengeHandler(
+          new ContainerRegistryRefreshTokenCredential(authClient, defaultScope, credential)
         )
       })
     );
@@ -4555,7 +4556,7 @@ class ContainerRegistryClient {
     if (!repositoryName) {
       throw new Error("invalid repositoryName");
     }
-    return tracing_tracingClient.withSpan(
+    return tracingClient.withSpan(
       "ContainerRegistryClient.deleteRepository",
       options,
       async (updatedOptions) => {
@@ -4707,11 +4708,11 @@ var models_KnownArtifactOperatingSystem = /* @__PURE__ */ ((KnownArtifactOperati
 
 
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/content/models.js
-var models_KnownManifestMediaType = /* @__PURE__ */ ((KnownManifestMediaType2) => {
+var KnownManifestMediaType = /* @__PURE__ */ ((KnownManifestMediaType2) => {
   KnownManifestMediaType2["OciImageManifest"] = "application/vnd.oci.image.manifest.v1+json";
   KnownManifestMediaType2["DockerManifest"] = "application/vnd.docker.distribution.manifest.v2+json";
   return KnownManifestMediaType2;
-})(models_KnownManifestMediaType || {});
+})(KnownManifestMediaType || {});
 
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -4721,9 +4722,9 @@ var external_node_buffer_ = __webpack_require__(4573);
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/utils/digest.js
 
 
-function digest_calculateDigest(bufferOrStream) {
-  const hash = crypto.createHash("sha256");
-  if (Buffer.isBuffer(bufferOrStream)) {
+function calculateDigest(bufferOrStream) {
+  const hash = external_node_crypto_.createHash("sha256");
+  if (external_node_buffer_.Buffer.isBuffer(bufferOrStream)) {
     return Promise.resolve(`sha256:${hash.update(bufferOrStream).digest("hex")}`);
   } else {
     bufferOrStream.pipe(hash);
@@ -4745,7 +4746,7 @@ var abort_controller_dist_esm = __webpack_require__(5473);
 ;// CONCATENATED MODULE: ./node_modules/@azure/container-registry/dist/esm/utils/retriableReadableStream.js
 
 
-class retriableReadableStream_RetriableReadableStream extends external_node_stream_.Readable {
+class RetriableReadableStream extends external_node_stream_.Readable {
   /**
    * Creates an instance of RetriableReadableStream.
    *
@@ -4876,11 +4877,11 @@ class retriableReadableStream_RetriableReadableStream extends external_node_stre
 
 
 const containerRegistryContentClient_LATEST_API_VERSION = "2021-07-01";
-const CHUNK_SIZE = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
-const MAX_MANIFEST_SIZE_BYTES = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+const CHUNK_SIZE = 4 * 1024 * 1024;
+const MAX_MANIFEST_SIZE_BYTES = 4 * 1024 * 1024;
 const ACCEPTED_MANIFEST_MEDIA_TYPES = [
-  models_KnownManifestMediaType.OciImageManifest,
-  models_KnownManifestMediaType.DockerManifest,
+  KnownManifestMediaType.OciImageManifest,
+  KnownManifestMediaType.DockerManifest,
   "application/vnd.oci.image.index.v1+json",
   "application/vnd.docker.distribution.manifest.list.v2+json",
   "application/vnd.docker.container.image.v1+json"
@@ -4890,7 +4891,7 @@ function isReadableStream(body) {
 }
 function assertHasProperty(obj, property) {
   if (!Object.prototype.hasOwnProperty.call(obj, property)) {
-    throw new RestError(`Expected property ${String(property)} to be defined.`);
+    throw new dist_esm/* RestError */.pj(`Expected property ${String(property)} to be defined.`);
   }
 }
 class DigestMismatchError extends Error {
@@ -4961,7 +4962,7 @@ class ContainerRegistryContentClient {
     const authClient = new GeneratedClient(endpoint, serviceVersion, internalPipelineOptions);
     this.client = new GeneratedClient(endpoint, serviceVersion, internalPipelineOptions);
     this.client.pipeline.addPolicy(
-      bearerTokenAuthenticationPolicy({
+      (0,dist_esm/* bearerTokenAuthenticationPolicy */.N$)({
         credential,
         scopes: [defaultScope],
         challengeCallbacks: new ChallengeHandler(
@@ -5094,7 +5095,7 @@ class ContainerRegistryContentClient {
       "ContainerRegistryContentClient.uploadBlob",
       options,
       async (updatedOptions) => {
-        const blobStream = Buffer.isBuffer(blob) ? Readable.from(blob) : blob;
+        const blobStream = Buffer.isBuffer(blob) ? external_node_stream_.Readable.from(blob) : blob;
         const startUploadResult = await this.client.containerRegistryBlob.startUpload(
           this.repositoryName,
           updatedOptions
@@ -5102,7 +5103,7 @@ class ContainerRegistryContentClient {
         assertHasProperty(startUploadResult, "location");
         let location = startUploadResult.location.substring(1);
         const chunks = readChunksFromStream(blobStream, CHUNK_SIZE);
-        const hash = crypto.createHash("sha256");
+        const hash = external_node_crypto_.createHash("sha256");
         let bytesUploaded = 0;
         for await (const chunk of chunks) {
           hash.write(chunk);
@@ -5146,7 +5147,7 @@ class ContainerRegistryContentClient {
         );
         assertHasProperty(initialResponse, "readableStreamBody");
         assertHasProperty(initialResponse, "contentLength");
-        const hash = crypto.createHash("sha256");
+        const hash = external_node_crypto_.createHash("sha256");
         return {
           digest,
           content: new RetriableReadableStream(

@@ -17,6 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./packages/shared/errors.ts
 var errors = __webpack_require__(6955);
+// EXTERNAL MODULE: ./packages/shared/glob.ts
+var glob = __webpack_require__(990);
 ;// CONCATENATED MODULE: ./packages/shared/image-ref.ts
 /** Registry hosts, repositories, tags and digests as the distribution spec defines them. */
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
@@ -75,9 +77,10 @@ var build_matrix_commands = __webpack_require__(6883);
 
 
 
+
 const SERVICE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const SERVICE_KEYS = new Set(['path', 'toolchain', 'commands', 'watch', 'depends-on', 'dockerfile', 'context']);
-const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'services']);
+const SERVICE_KEYS = new Set(['path', 'toolchain', 'commands', 'watch', 'ignore', 'depends-on', 'dockerfile', 'context']);
+const TOP_KEYS = new Set(['registry', 'repository-prefix', 'shared', 'ignore', 'services']);
 /**
  * Parses and checks a services file. Every problem is one line naming the input (`config`
  * or `services`) and the exact key, so a typo is found before anything is built.
@@ -104,13 +107,14 @@ function parseServicesFile(input, text) {
     if (typeof prefix !== 'string' || (prefix !== '' && !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*$/.test(prefix))) {
         throw fail('repository-prefix must be lowercase letters, digits and . _ - / separators');
     }
-    const shared = stringList(document.shared, 'shared', fail);
+    const shared = globs(document.shared, 'shared', fail);
+    const ignore = globs(document.ignore, 'ignore', fail);
     if (!isRecord(document.services) || Object.keys(document.services).length === 0) {
         throw fail('services must map at least one service name to its settings');
     }
     const services = Object.entries(document.services).map(([name, raw]) => parseService(name, raw, fail));
     checkDependencies(services, fail);
-    return { registry: registry.toLowerCase(), repositoryPrefix: prefix, shared, services };
+    return { registry: registry.toLowerCase(), repositoryPrefix: prefix, shared, ignore, services };
 }
 function parseService(name, raw, fail) {
     const at = `services.${name}`;
@@ -150,9 +154,20 @@ function parseService(name, raw, fail) {
         dockerfile,
         toolchain: parseToolchain(raw.toolchain, `${at}.toolchain`, fail),
         commands,
-        watch: stringList(raw.watch, `${at}.watch`, fail),
+        watch: globs(raw.watch, `${at}.watch`, fail),
+        ignore: globs(raw.ignore, `${at}.ignore`, fail),
         dependsOn: stringList(raw['depends-on'], `${at}.depends-on`, fail),
     };
+}
+/** A list of globs (a `!` one excludes what those before it matched), each checked. */
+function globs(raw, at, fail) {
+    const list = stringList(raw, at, fail);
+    for (const pattern of list) {
+        const problem = (0,glob/* globProblem */.AI)(pattern.startsWith('!') ? pattern.slice(1) : pattern);
+        if (problem !== undefined)
+            throw fail(`${at}: the glob ${JSON.stringify(pattern)} ${problem}`);
+    }
+    return list;
 }
 function parseToolchain(raw, at, fail) {
     const spec = raw ?? 'none';

@@ -17,9 +17,6 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __webpack_require__(4006);
-var picomatch_default = /*#__PURE__*/__webpack_require__.n(picomatch);
 // EXTERNAL MODULE: ./packages/shared/errors.ts
 var errors = __webpack_require__(6955);
 // EXTERNAL MODULE: ./packages/shared/paths.ts
@@ -262,6 +259,8 @@ function applyEdits(source, edits) {
     return result;
 }
 
+// EXTERNAL MODULE: ./packages/shared/glob.ts
+var glob = __webpack_require__(990);
 ;// CONCATENATED MODULE: ./actions/gitops-bump/bump.ts
 
 
@@ -272,7 +271,7 @@ function applyEdits(source, edits) {
 /** The files the globs select, from git's own list (so ignored and untracked files never count). */
 async function selectFiles(workspace, globs) {
     const tracked = (await workspace.git.out(['ls-files', '-z'])).split('\0').filter(Boolean);
-    const matches = picomatch_default()([...globs], { dot: true });
+    const matches = (0,glob/* globList */.Xq)(globs);
     return tracked.filter((file) => matches(file));
 }
 /**

@@ -187,6 +187,7 @@ describe.skipIf(!hasRegistry())('acr-push lock and cleanup (bundled, real regist
     expect(await seed.retag(digests.r20 ?? '', 'v1.4.0')).toBe(201);
     const multi = await seed.index('multi', 'r61');
     const orphan = await seed.image('orphan');
+    acr.api.age(repository, orphan, 45);
     // Ages: r00 is 120 days old, each next one a day younger; r55..r59 and r61 are young.
     for (let index = 0; index < 60; index++) {
       const tag = `r${String(index).padStart(2, '0')}`;
@@ -310,6 +311,51 @@ describe.skipIf(!hasRegistry())('acr-push lock and cleanup (bundled, real regist
     expect(names(repository).sort()).toEqual(['production']);
     const client = sdk();
     expect((await client.getArtifact(repository, 'production').getManifestProperties()).digest).toBe(production);
+  });
+
+  it('keeps a push in progress (young untagged images) and the referrers of kept images; deletes old orphans', async () => {
+    const repository = 'refs/app';
+    const seed = await seeder(acr, repository);
+    const sha = (n: number) => String(n).repeat(40);
+    const production = await seed.image(sha(1), sha(1));
+    const gone = await seed.image(sha(2), sha(2));
+    expect(await seed.retag(production, 'production')).toBe(201);
+    // Signatures (one untagged, one under cosign's fallback tag), an SBOM of production and a
+    // signature of that SBOM; a signature of the image that goes; an old orphan; and two
+    // platform images of a multi-platform push still uploading (no index tags them yet).
+    const signature = await seed.referrer(production, 'sig');
+    const fallbackTag = `sha256-${production.slice(7)}.sig`;
+    const tagged = await seed.referrer(production, 'sig-tagged', fallbackTag);
+    const sbom = await seed.referrer(production, 'sbom');
+    const sbomSignature = await seed.referrer(sbom, 'sbom-sig');
+    const goneSignature = await seed.referrer(gone, 'gone-sig');
+    const orphan = await seed.image('orphan');
+    const inProgress = [await seed.image('amd64-part'), await seed.image('arm64-part')];
+    for (const tag of [sha(1), sha(2), 'production', fallbackTag]) acr.api.age(repository, tag, 90);
+    for (const digest of [production, gone, signature, tagged, sbom, sbomSignature, goneSignature, orphan])
+      acr.api.age(repository, digest, 90);
+
+    const result = await run({
+      mode: 'cleanup',
+      repository,
+      keep: '0',
+      'keep-days': '30',
+      'delete-tags': '*',
+      protect: 'production',
+    });
+    succeeded(result);
+    expect(names(repository)).toEqual(['production', fallbackTag].sort());
+    expect(acr.api.manifests(repository).sort()).toEqual(
+      [production, signature, tagged, sbom, sbomSignature, ...inProgress].sort(),
+    );
+    expect((JSON.parse(result.outputs.deleted ?? '') as string[]).sort()).toEqual(
+      [
+        `${acr.registry}/${repository}:${sha(1)}`,
+        `${acr.registry}/${repository}:${sha(2)}`,
+        ...[gone, goneSignature, orphan].map((digest) => `${acr.registry}/${repository}@${digest}`),
+      ].sort(),
+    );
+    expect(result.summary).toMatch(/referrers of sha256:[0-9a-f]{12}/);
   });
 
   it('lock and cleanup need auth oidc, and say so before any request', async () => {

@@ -98,6 +98,8 @@ const tables: Record<string, Case[]> = {
     ['services', () => ({ services: `${SERVICES}extra: 1\n` })],
     ['services', () => ({ services: `${SERVICES}    depends-on: [ghost]\n` })],
     ['services', () => ({ services: `${SERVICES}    toolchain: ruby@3\n` })],
+    ['services', () => ({ services: `${SERVICES}    watch: ["libs/+(a|b)/**"]\n` })],
+    ['services', () => ({ services: `${SERVICES}    ignore: ["{a,b"]\n` })],
     ['services', () => ({ services: 'registry: 127.0.0.1:5000\nservices:\n  a:\n    depends-on: [a]\n' })],
   ],
   'acr-push': [
@@ -167,6 +169,7 @@ const tables: Record<string, Case[]> = {
     ['set', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', set: '/etc/x.yaml:a=b' })],
     ['images', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b:1' })],
     ['files', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1' })],
+    ['files', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1', files: 'env/{1..9999}/*.yaml' })],
     [
       'mode',
       (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b=1', mode: 'force' }),

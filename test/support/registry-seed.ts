@@ -11,6 +11,11 @@ export interface Seeder {
   image: (label: string, tag?: string) => Promise<string>;
   /** A multi-platform index over new images for each platform; its children are untagged. */
   index: (label: string, tag: string) => Promise<{ digest: string; children: string[] }>;
+  /**
+   * An OCI referrer (a signature, say) whose `subject` is `subject`, untagged or tagged `tag`,
+   * as `cosign`/`notation`/`oras attach` push one: empty config, one small layer.
+   */
+  referrer: (subject: string, label: string, tag?: string) => Promise<string>;
   /** Points `tag` at an existing manifest; the HTTP status. */
   retag: (digest: string, tag: string) => Promise<number>;
 }
@@ -92,6 +97,25 @@ export async function seeder(acr: FakeAcr, repository: string): Promise<Seeder> 
       const status = await putManifest(tag, body, mediaType);
       if (status !== 201) throw new Error(`index ${label}: HTTP ${status}`);
       return { digest: sha256(body), children };
+    },
+    referrer: async (subject, label, tag) => {
+      const target = manifests.get(subject);
+      if (!target) throw new Error(`not seeded here: ${subject}`);
+      const empty = await blob('{}');
+      const payload = await blob(`${label}\n`);
+      const body = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+        layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', ...payload }],
+        subject: { mediaType: target.mediaType, digest: subject, size: Buffer.byteLength(target.body) },
+      });
+      const digest = sha256(body);
+      manifests.set(digest, { body, mediaType: MANIFEST });
+      const status = await putManifest(tag ?? digest, body, MANIFEST);
+      if (status !== 201) throw new Error(`referrer ${label}: HTTP ${status}`);
+      return digest;
     },
     retag: async (digest, tag) => {
       const manifest = manifests.get(digest);

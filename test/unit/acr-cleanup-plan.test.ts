@@ -20,6 +20,7 @@ function inventory(tags: [string, number, number, boolean?][], extra: Partial<In
       tags: tags.filter(([, td]) => td === d).map(([name]) => name),
       references: [],
       locked: false,
+      createdOn: daysAgo(Math.max(...tags.filter(([, td]) => td === d).map(([, , age]) => age))),
     })),
     ...extra,
   };
@@ -80,9 +81,9 @@ describe('planCleanup', () => {
     base.manifests[0] = { ...base.manifests[0]!, locked: true };
     base.manifests[1] = { ...base.manifests[1]!, references: [digest(3), digest(4)] };
     base.manifests.push(
-      { digest: digest(3), tags: [], references: [], locked: false },
-      { digest: digest(4), tags: [], references: [], locked: false },
-      { digest: digest(9), tags: [], references: [], locked: false },
+      { digest: digest(3), tags: [], references: [], locked: false, createdOn: daysAgo(100) },
+      { digest: digest(4), tags: [], references: [], locked: false, createdOn: daysAgo(100) },
+      { digest: digest(9), tags: [], references: [], locked: false, createdOn: daysAgo(100) },
     );
     const plan = planCleanup(base, { keep: 0, keepDays: 0, protect: ['multi'], deleteTags: ['*'] }, NOW);
     expect(plan.keptTags.map((tag) => [tag.name, tag.reason])).toEqual([
@@ -91,6 +92,66 @@ describe('planCleanup', () => {
     ]);
     expect(plan.keptManifests.map((manifest) => manifest.digest).sort()).toEqual([digest(1), digest(2), digest(3), digest(4)]);
     expect(plan.deleteManifests.sort()).toEqual([digest(5), digest(9)]);
+  });
+
+  it('keeps untagged manifests younger than keep-days (a push in progress), and deletes old ones', () => {
+    const base = inventory([['old', 1, 100]]);
+    const untagged = (n: number, age: number) => ({
+      digest: digest(n),
+      tags: [],
+      references: [],
+      locked: false,
+      createdOn: daysAgo(age),
+    });
+    // A multi-platform push: two platforms uploaded an hour ago, the index not yet.
+    base.manifests.push(untagged(2, 0.04), untagged(3, 0.04), untagged(4, 29.9), untagged(5, 30.1), untagged(6, 400));
+    const plan = planCleanup(base, { keep: 0, keepDays: 30, protect: [], deleteTags: ['*'] }, NOW);
+    expect(plan.deleteManifests.sort()).toEqual([digest(1), digest(5), digest(6)]);
+    expect(plan.keptManifests.find((manifest) => manifest.digest === digest(2))?.reason).toBe('untagged, younger than 30 days');
+    // keep-days 0: nothing is young.
+    const none = planCleanup(base, { keep: 0, keepDays: 0, protect: [], deleteTags: ['*'] }, NOW);
+    expect(none.keptManifests).toEqual([]);
+  });
+
+  it('keeps the referrers (signatures, SBOMs) of kept images, transitively, and their fallback tags', () => {
+    const hex = (n: number) => digest(n).slice(7);
+    const base = inventory([
+      ['production', 1, 300],
+      [String(1).repeat(40), 1, 300],
+      [String(2).repeat(40), 2, 300],
+      [`sha256-${hex(1)}.sig`, 7, 300],
+      [`sha256-${hex(2)}.sig`, 8, 300],
+    ]);
+    const referrer = (n: number, subject: number) => ({
+      digest: digest(n),
+      tags: [],
+      references: [],
+      locked: false,
+      createdOn: daysAgo(300),
+      subject: digest(subject),
+    });
+    // 3 signs the kept image 1; 4 is an SBOM of 1 and 5 signs that SBOM; 6 signs image 2, which goes.
+    base.manifests.push(referrer(3, 1), referrer(4, 1), referrer(5, 4), referrer(6, 2));
+    const plan = planCleanup(base, { keep: 0, keepDays: 30, protect: ['production'], deleteTags: ['*'] }, NOW);
+    expect(plan.keptManifests.map((manifest) => [manifest.digest, manifest.reason]).sort()).toEqual(
+      [
+        [digest(1), 'tagged production'],
+        [digest(3), `refers to ${digest(1).slice(0, 19)}`],
+        [digest(4), `refers to ${digest(1).slice(0, 19)}`],
+        [digest(5), `refers to ${digest(4).slice(0, 19)}`],
+        [digest(7), `tagged sha256-${hex(1)}.sig`],
+      ].sort(),
+    );
+    expect(plan.keptTags.map((tag) => [tag.name, tag.reason])).toEqual([
+      ['production', 'protected'],
+      [`sha256-${hex(1)}.sig`, `referrers of ${digest(1).slice(0, 19)}`],
+    ]);
+    expect(plan.deleteTags.map((tag) => tag.name).sort()).toEqual([
+      String(1).repeat(40),
+      String(2).repeat(40),
+      `sha256-${hex(2)}.sig`,
+    ]);
+    expect(plan.deleteManifests.sort()).toEqual([digest(2), digest(6), digest(8)]);
   });
 
   it('deletes only what delete-tags selects, by default the 40-hex SHA tags the builds push', () => {

@@ -14,7 +14,7 @@ function random(seed: number): () => number {
   };
 }
 
-function service(name: string, path: string, watch: string[] = []): Service {
+function service(name: string, path: string, watch: string[] = [], ignore: string[] = []): Service {
   return {
     name,
     path,
@@ -23,6 +23,7 @@ function service(name: string, path: string, watch: string[] = []): Service {
     toolchain: 'none' as unknown as Service['toolchain'],
     commands: {} as Service['commands'],
     watch,
+    ignore,
     dependsOn: [],
   };
 }
@@ -41,7 +42,8 @@ function monorepo(services: number, files: number, seed: number): { file: Servic
       ...(next() < 0.02 ? ['!**/*.md'] : []),
       ...(next() < 0.05 ? ['docker-compose.yml'] : []),
     ];
-    list.push(service(`svc${index}`, `${area}/svc${index}`, watch));
+    const ignore = next() < 0.05 ? ['**/*.md', `${area}/svc${index}/a/**`] : [];
+    list.push(service(`svc${index}`, `${area}/svc${index}`, watch, ignore));
   }
   const extensions = ['ts', 'java', 'md', 'proto', 'json', 'yml'];
   const changed: string[] = [];
@@ -58,7 +60,16 @@ function monorepo(services: number, files: number, seed: number): { file: Servic
     changed.push([top, ...dirs, `f${index}.${pick(extensions)}`].join('/'));
   }
   changed.push('docker-compose.yml', 'README.md');
-  return { file: { registry: 'acr.example', repositoryPrefix: 'p', shared: [], services: list }, changed };
+  return {
+    file: {
+      registry: 'acr.example',
+      repositoryPrefix: 'p',
+      shared: [],
+      ignore: ['docs/**', '**/*.yml', '!docker-compose.yml'],
+      services: list,
+    },
+    changed,
+  };
 }
 
 const selected = (file: ServicesFile, changed: string[]) =>

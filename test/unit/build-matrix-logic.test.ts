@@ -59,6 +59,12 @@ describe('services file', () => {
     ['services:\n  a: {path: a, dockerfiles: x}', 'services.a has an unknown key "dockerfiles"'],
     ['services: {}', 'services must map at least one service name to its settings'],
     ['services: [', 'is not valid YAML'],
+    [
+      'services:\n  a: {path: a, watch: ["libs/{x,y"]}',
+      'services.a.watch: the glob "libs/{x,y" has a "{" at 6 that is never closed',
+    ],
+    ['ignore: ["docs/+(a|b)"]\nservices: {a: {path: a}}', 'ignore: the glob "docs/+(a|b)" uses an extglob'],
+    ['shared: ["!"]\nservices: {a: {path: a}}', 'shared: the glob "!" is empty'],
   ])('rejects %j', (body, message) => {
     expect(() => parseServicesFile('config', `registry: r.azurecr.io\n${body}`)).toThrow(`input 'config' ${message}`);
   });
@@ -81,6 +87,45 @@ describe('selection', () => {
     expect(dependant?.reasons).toEqual(['depends on backend']);
     expect(selectServices(file, ['backend/a', 'backend/b', 'backend/c', 'backend/d'])[1]?.reasons).toEqual([
       'changed: backend/a, backend/b, backend/c (+1 more)',
+    ]);
+  });
+});
+
+describe('exclusions', () => {
+  const monorepo = parseServicesFile(
+    'config',
+    [
+      'registry: r.azurecr.io',
+      'shared: [docker/**, "!docker/README.md"]',
+      'ignore: [docs/**, "**/*.md"]',
+      'services:',
+      '  api: {path: api, watch: ["libs/**", "!libs/legacy/**", libs/legacy/keep.ts], ignore: [api/fixtures/**]}',
+      '  web: {path: web}',
+    ].join('\n'),
+  );
+  const chosen = (changed: string[]) => selectServices(monorepo, changed).map((selection) => selection.service.name);
+
+  it('a ! glob excludes what the globs before it matched, and selects nothing by itself', () => {
+    // paths-filter's reports: picomatch's list selected api for any file outside libs/legacy.
+    expect(chosen(['backend/src/b.ts'])).toEqual([]);
+    expect(chosen(['libs/a.ts'])).toEqual(['api']);
+    expect(chosen(['libs/legacy/old.ts'])).toEqual([]);
+    expect(chosen(['libs/legacy/keep.ts'])).toEqual(['api']);
+    expect(chosen(['docker/README.txt'])).toEqual(['api', 'web']);
+  });
+
+  it('ignore applies after every include, shared paths included; only ignored changes select nothing', () => {
+    expect(chosen(['docs/guide.txt', 'api/README.md', 'docker/notes.md', 'libs/CHANGES.md'])).toEqual([]);
+    expect(chosen(['api/fixtures/big.csv'])).toEqual([]);
+    expect(chosen(['api/fixtures/big.csv', 'api/src/a.ts'])).toEqual(['api']);
+    expect(selectServices(monorepo, ['api/fixtures/x', 'api/src/a.ts'])[0]?.reasons).toEqual(['changed: api/src/a.ts']);
+    // A shared file a service ignores rebuilds the others only.
+    const withIgnoredShared = parseServicesFile(
+      'config',
+      'registry: r.azurecr.io\nshared: [docker/**]\nservices:\n  api: {path: api, ignore: [docker/web.Dockerfile]}\n  web: {path: web}',
+    );
+    expect(selectServices(withIgnoredShared, ['docker/web.Dockerfile']).map((selection) => selection.service.name)).toEqual([
+      'web',
     ]);
   });
 });
