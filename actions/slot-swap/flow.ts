@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import type { GateResult } from '../../packages/shared/gate/gate.js';
+import { ArmError } from '../../packages/shared/arm.js';
 import { KEEP_IMAGE, type Payload, type SlotSwapConfig } from './config.js';
 import { mainImage, type Site, type SiteContainerResource } from './site.js';
 
@@ -129,13 +130,40 @@ async function deploy(site: Site, config: SlotSwapConfig, payload: Payload): Pro
 const RECORD_NAMES = 'deploy-actions.previous';
 const recordTag = (container: string): string => `deploy-actions.previous.${container}`;
 
-/** Records what production ran before a swap, so that a swap back days later knows what the slot must hold. */
+/** ARM's limits: tags on one resource, and characters in a tag value. */
+const MAX_TAGS = 50;
+const MAX_TAG_VALUE = 256;
+
+/**
+ * Records what production runs, just before a swap, so that a swap back days later knows
+ * what the slot must hold. A record is a convenience, never worth a half-done swap: when
+ * ARM refuses it (the identity may lack `Microsoft.Resources/tags/write`, or the site has
+ * ARM's 50 tags), the swap goes on with a warning, and a later swap back needs
+ * `expected-image`. Tags of containers the site no longer has are removed first.
+ */
 async function recordPrevious(site: Site, images: Readonly<Record<string, string>>): Promise<void> {
-  const kept = Object.entries(images).filter(([, image]) => image.length <= 256); // ARM's limit on a tag value
-  await site.mergeTags({
-    [RECORD_NAMES]: kept.map(([name]) => name).join(','),
-    ...Object.fromEntries(kept.map(([name, image]) => [recordTag(name), image])),
-  });
+  try {
+    const existing = await site.tags();
+    const record: Record<string, string> = Object.fromEntries(
+      Object.entries(images).map(([name, image]) => [recordTag(name), image]),
+    );
+    const tooLong = Object.entries(images).find(([, image]) => image.length > MAX_TAG_VALUE);
+    if (tooLong) throw new Error(`the image of ${tooLong[0]} is longer than ARM's ${MAX_TAG_VALUE} characters for a tag value`);
+    const stale = Object.fromEntries(
+      Object.entries(existing).filter(([name]) => name.startsWith(`${RECORD_NAMES}.`) && !(name in record)),
+    );
+    const count = Object.keys({ ...existing, ...record, [RECORD_NAMES]: '' }).length - Object.keys(stale).length;
+    if (count > MAX_TAGS) throw new Error(`the site would have ${count} tags, and ARM allows ${MAX_TAGS}`);
+    if (Object.keys(stale).length > 0) await site.deleteTags(stale);
+    await site.mergeTags({ ...record, [RECORD_NAMES]: Object.keys(images).join(',') });
+  } catch (error) {
+    if (error instanceof ArmError && error.status >= 500) throw error;
+    core.warning(
+      `${site.app}: what production runs was not recorded for a later swap back (${(error as Error).message}); a swap back then needs expected-image`,
+    );
+    // A record from an earlier swap must not stand for this one.
+    await site.mergeTags({ [RECORD_NAMES]: '' }).catch(() => undefined);
+  }
 }
 
 /** What the last swap recorded, or undefined when none did (or a swap back used it up). */
@@ -257,8 +285,10 @@ export async function runFlow(config: SlotSwapConfig, site: Site, gate: GateFn):
       };
     }
   }
-  await swap('release');
+  // Recorded before the swap: once production runs the new release, a failed record must
+  // not stop its gate (and its swap back).
   if (!config.dryRun) await recordPrevious(site, before.all);
+  await swap('release');
   if (config.postSwapGate && !(await probe(`${targetSlot} after the swap`, productionUrl, true))) {
     if (!config.swapBackOnFailure) {
       return {

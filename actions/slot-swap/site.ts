@@ -50,6 +50,11 @@ export class Site {
     await this.arm.request('PATCH', this.tagsPath(), { operation: 'Merge', properties: { tags } }, `tag ${this.app}`);
   }
 
+  /** Removes these tags (Tags - Update At Scope, operation Delete); other tags stay. */
+  async deleteTags(tags: Record<string, string>): Promise<void> {
+    await this.arm.request('PATCH', this.tagsPath(), { operation: 'Delete', properties: { tags } }, `untag ${this.app}`);
+  }
+
   private tagsPath(): string {
     const site = `/subscriptions/${this.subscriptionId}/resourceGroups/${encodeURIComponent(this.resourceGroup)}/providers/Microsoft.Web/sites/${this.app}`;
     return `${site}/providers/Microsoft.Resources/tags/default?api-version=${TAGS_API}`;

@@ -4,6 +4,7 @@ import { displayUrl } from '../../packages/shared/inputs.js';
 import type { RetryHooks } from '../../packages/shared/retry.js';
 import type { TriggerConfig } from './config.js';
 import type { ModeResult } from './mode-result.js';
+import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 /** What one update did, from either shape of the fork's answer (see `readUpdateSummary`). */
 export interface UpdateSummary {
@@ -117,7 +118,8 @@ export async function runTrigger(config: TriggerConfig, dryRun: boolean): Promis
       (summary.restarted === undefined ? '' : `, restarted ${summary.restarted}`) +
       (summary.durationMs === undefined ? '' : ` in ${summary.durationMs} ms`)
     : `Watchtower answered HTTP ${result.status}`;
-  core.info(line);
+  // Watchtower's answer is the VM's text: inert, so a status with a line break issues nothing.
+  echoToolLine(line);
   if ((summary?.failed ?? 0) > 0) throw new Error(`${line}: see the Watchtower logs on the VM`);
   return {
     lines: [`POST ${url}: HTTP ${result.status} after ${result.attempts} attempt(s)`, line],

@@ -9,13 +9,15 @@ import { redactSecrets } from './secrets.js';
  * secrets are redacted first.
  */
 export function inertLine(line: string): string {
+  // Every line of it: a value with a line break (a JSON string from a remote, say) would
+  // otherwise start a new line the runner reads as a command. `\r` counts as a break too.
   return redactSecrets(line).replace(
-    /^(\s*)(::|##\[)/,
-    (_whole, blank: string, mark: string) => `${blank}${mark[0] ?? ''}\u200b${mark.slice(1)}`,
+    /(^|[\r\n])([^\S\r\n]*)(::|##\[)/g,
+    (_whole, start: string, blank: string, mark: string) => `${start}${blank}${mark[0] ?? ''}\u200b${mark.slice(1)}`,
   );
 }
 
-/** Logs a tool's line, inert and redacted. */
+/** Logs a tool's line (or text that others wrote), inert and redacted. */
 export function echoToolLine(line: string): void {
   core.info(inertLine(line));
 }

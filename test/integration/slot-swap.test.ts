@@ -79,9 +79,9 @@ describe('slot-swap against a fake ARM with live slot sites', () => {
         '/slots/staging/config/web',
         '/slots/staging/restart',
         '/slots/staging/applySlotConfig',
-        '/slots/staging/slotsswap',
-        // What production ran before the swap, recorded on the site for a later swap back.
+        // What production runs, recorded on the site just before the swap, for a later swap back.
         '/providers/Microsoft.Resources/tags/default',
+        '/slots/staging/slotsswap',
       ]);
       expect(
         arm.calls.every(
@@ -202,6 +202,51 @@ describe('slot-swap against a fake ARM with live slot sites', () => {
     arm.setImage('staging', OLD);
     expect(succeeded(await swap({ action: 'swap-back', 'expected-image': OLD })).outputs.result).toBe('swapped-back');
     expect(arm.servedBy('production')).toBe(OLD);
+  });
+
+  it('a swap ARM will not record (tags denied, or 50 tags already) still swaps, gates production, and warns', async () => {
+    await start();
+    arm.setImage('staging', NEW);
+    // The identity may write the site but not tags (no Microsoft.Resources/tags/write).
+    arm.inject({
+      status: 403,
+      match: /^PATCH .*\/providers\/Microsoft\.Resources\/tags\/default$/,
+      body: {
+        error: {
+          code: 'AuthorizationFailed',
+          message: 'does not have authorization to perform action Microsoft.Resources/tags/write',
+        },
+      },
+    });
+    const denied = succeeded(await swap({ action: 'swap', 'swap-with-preview': 'false' }));
+    expect(denied.outputs.result).toBe('swapped');
+    expect(denied.log).toMatch(
+      /was not recorded for a later swap back \(.*HTTP 403 AuthorizationFailed.*\); a swap back then needs expected-image/,
+    );
+    expect(arm.servedBy('production')).toBe(NEW);
+    expect(denied.summary).toContain(`| production after | \`${NEW}\` |`);
+
+    // A site with 49 tags of its own: the record (2 tags) does not fit; an empty one says so.
+    await arm.close();
+    await start();
+    arm.tags = Object.fromEntries(Array.from({ length: 49 }, (_, index) => [`team-${index}`, 'x']));
+    arm.setImage('staging', NEW);
+    const full = succeeded(await swap({ action: 'swap', 'swap-with-preview': 'false' }));
+    expect(full.outputs.result).toBe('swapped');
+    expect(full.log).toContain('and ARM allows 50');
+    expect(arm.servedBy('production')).toBe(NEW);
+    expect(arm.tags['deploy-actions.previous']).toBe('');
+    // So a swap back by record refuses; with expected-image it goes.
+    expect(failure(await swap({ action: 'swap-back' }))).toContain('records no swap to go back on');
+    expect(succeeded(await swap({ action: 'swap-back', 'expected-image': OLD })).outputs.result).toBe('swapped-back');
+  });
+
+  it('a swap records only the containers production runs now: tags of containers gone are removed', async () => {
+    await start();
+    arm.tags = { owner: 'team-a', 'deploy-actions.previous': 'main,sidecar', 'deploy-actions.previous.sidecar': 'x/y:1' };
+    arm.setImage('staging', NEW);
+    succeeded(await swap({ action: 'swap', 'swap-with-preview': 'false' }));
+    expect(arm.tags).toEqual({ owner: 'team-a', 'deploy-actions.previous': 'main', 'deploy-actions.previous.main': OLD });
   });
 
   it('fails a swap that ARM reports failed', async () => {

@@ -350,6 +350,17 @@ export async function startFakeAppService(
             if (operation === 'Delete') next.delete(name);
             else next.set(name, value);
           }
+          // ARM's limits on one resource: 50 tags, names up to 512 characters, values up to 256.
+          const invalid =
+            next.size > 50
+              ? `Too many tags: the resource would have ${next.size}, and at most 50 are allowed.`
+              : [...next].find(([name, value]) => name.length > 512 || value.length > 256)
+                ? 'A tag name is longer than 512 characters or a tag value longer than 256.'
+                : undefined;
+          if (invalid) {
+            send(res, 400, { error: { code: 'BadRequest', message: invalid } });
+            return;
+          }
           fake.tags = Object.fromEntries(next);
         } else if (method !== 'GET') {
           send(res, 405, { error: { code: 'MethodNotAllowed', message: method } });

@@ -140,5 +140,9 @@ describe("a tool's lines in the log", () => {
       expect(inert.replace('\u200b', '')).toBe(line);
     }
     expect(inertLine('Error: UPGRADE FAILED: a::b')).toBe('Error: UPGRADE FAILED: a::b');
+    // A value with a line break (a remote's JSON string, a gate's reason) starts no command either.
+    const text = inertLine('status ok\n::add-mask::x\r::set-output name=a::b\n  ##[error]c');
+    for (const line of text.split(/[\r\n]/)) expect(/^\s*(::|##\[)/.test(line)).toBe(false);
+    expect(text.replaceAll('\u200b', '')).toBe('status ok\n::add-mask::x\r::set-output name=a::b\n  ##[error]c');
   });
 });

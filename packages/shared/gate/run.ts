@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../duration.js';
-import { redactSecrets } from '../secrets.js';
+import { echoToolLine } from '../tool-output.js';
 import { workerMatcher } from './body-matcher.js';
 import { displayUrl } from '../inputs.js';
 import { type GateResult, type ProbeRecord, realClock, runGate } from './gate.js';
@@ -34,6 +34,7 @@ function logRound(records: readonly ProbeRecord[]): void {
     const status = record.status === undefined ? '' : ` ${record.status}`;
     const reason = record.reason ? `: ${record.reason}` : '';
     // Redacted here too, not only by the runner's masking: a service may reflect a header into its body.
-    core.info(redactSecrets(`round ${record.round} ${mark} ${record.url}${status} in ${record.latencyMs} ms${reason}`));
+    // Inert too: a reason quotes the service's answer, which could hold a line break and `::`.
+    echoToolLine(`round ${record.round} ${mark} ${record.url}${status} in ${record.latencyMs} ms${reason}`);
   }
 }
