@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { errorMessage } from './errors.js';
+import { enableLinearRegExpFallback } from './linear-regexp.js';
 import { redactSecrets } from './secrets.js';
 
 /** The state the main step leaves so the runner's second call of the same file runs `post`. */
@@ -18,6 +19,7 @@ export async function runAction(
   post?: () => Promise<void>,
   modes: Readonly<Record<string, () => Promise<void>>> = {},
 ): Promise<void> {
+  enableLinearRegExpFallback();
   // A helper mode the action runs itself as (`node index.js <mode>`, e.g. a kubeconfig's
   // credential plugin): no step state, no annotations, since its stdout belongs to its caller.
   const mode = process.argv[2] === undefined ? undefined : modes[process.argv[2]];

@@ -293,12 +293,17 @@ describe('health-gate: secrets, bounds and proxies (real servers on 127.0.0.1; t
     expect(result.outputs.reason).toContain('caller was "***" not "someone"');
   });
 
-  it('holds its timeout whatever the expect-body regex', async () => {
+  it('answers a catastrophic expect-body at once (linear fallback), and holds its timeout for one that cannot fall back', async () => {
     const app = await serve((_req, res) => {
-      res.writeHead(200).end(`${'a'.repeat(34)}!`);
+      res.writeHead(200).end(`${'a'.repeat(20_000)}!`);
     });
+    // Nested quantifiers: V8's linear-time engine takes over, so every round answers.
+    const nested = await runAction('health-gate', { ...FAST, url: app.url, 'expect-body': '^(a+)+$', timeout: '3s' });
+    expect(failure(nested)).toContain('body did not match');
+    expect(nested.log).not.toMatch(/did not finish before/);
+    // A backreference keeps the backtracking engine: the worker is ended at the deadline.
     const started = performance.now();
-    const result = await runAction('health-gate', { ...FAST, url: app.url, 'expect-body': '^(a+)+$', timeout: '3s' });
+    const result = await runAction('health-gate', { ...FAST, url: app.url, 'expect-body': '^(a+)+\\1$', timeout: '3s' });
     const seconds = (performance.now() - started) / 1000;
     expect(failure(result)).toMatch(/^health-gate failed: .*did not finish before the gate's timeout|timed out after 3s/);
     expect(seconds).toBeLessThan(10);

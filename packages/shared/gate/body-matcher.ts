@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
+import { enableLinearRegExpFallback } from '../linear-regexp.js';
 
 /**
  * Whether a body matches the user's `expect-body` regex, within a deadline. JavaScript
- * regexes backtrack: `^(a+)+$` against 34 `a`s and a `!` runs for minutes, and in the
- * action's own thread it would hold the gate's timeout hostage. So the match runs in a
- * worker thread, which is terminated (and replaced on the next call) when the deadline
- * passes; that match counts as failed, saying why.
+ * regexes backtrack: `^(a+)+$` against 34 `a`s and a `!` runs for minutes. V8 falls back to
+ * its linear-time engine on such patterns (linear-regexp.ts), but not on those with
+ * backreferences or lookarounds (`^(a+)+\1$`), which in the action's own thread would hold
+ * the gate's timeout hostage. So the match runs in a worker thread, which is terminated (and
+ * replaced on the next call) when the deadline passes; that match counts as failed, saying why.
  */
 export type BodyMatcher = (regex: RegExp, body: string, deadlineMs: number) => Promise<'match' | 'no-match' | 'too-slow'>;
 
@@ -21,6 +23,8 @@ parentPort.on('message', ({ id, source, flags, body }) => {
 
 /** A matcher backed by one reusable worker thread; `close()` ends it. */
 export function workerMatcher(): BodyMatcher & { close: () => Promise<void> } {
+  // Most catastrophic patterns then answer at once; the deadline is for backreferences.
+  enableLinearRegExpFallback();
   let worker: Worker | undefined;
   let nextId = 0;
   // One match at a time: the worker is single-threaded, and a queue keeps each deadline honest.

@@ -1,0 +1,17 @@
+import { setFlagsFromString } from 'node:v8';
+
+let enabled = false;
+
+/**
+ * Makes every regular expression in this process fall back to V8's linear-time engine once
+ * it backtracks too much (V8's `--enable-experimental-regexp-engine-on-excessive-backtracks`,
+ * process-wide, worker threads included). `^(a+)+$` against 50,000 `a`s and a `!` then
+ * answers in about 60 ms instead of never. Patterns the linear engine cannot run
+ * (backreferences, lookarounds) keep backtracking, so a user's `expect-body` still runs in a
+ * worker with a deadline (gate/body-matcher.ts); this makes the deadline the rare case.
+ */
+export function enableLinearRegExpFallback(): void {
+  if (enabled) return;
+  enabled = true;
+  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+}
