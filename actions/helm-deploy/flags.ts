@@ -1,4 +1,5 @@
-import type { UpgradeSettings, WaitMode } from './config.js';
+import { isLoopbackRegistry } from '../../packages/shared/image-ref.js';
+import { ociHost, type UpgradeSettings, type WaitMode } from './config.js';
 
 /** Helm's --timeout takes Go durations: whole seconds are always understood. */
 export const helmDuration = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
@@ -28,6 +29,8 @@ export function upgradeFlags(settings: UpgradeSettings, options: UpgradeFlagOpti
   if (settings.createNamespace) flags.push('--create-namespace');
   if (settings.chartVersion !== undefined) flags.push('--version', settings.chartVersion);
   if (settings.repo !== undefined) flags.push('--repo', settings.repo);
+  // A chart registry on loopback (tests) speaks plain http; every other one https.
+  if (settings.chart.startsWith('oci://') && isLoopbackRegistry(ociHost(settings.chart))) flags.push('--plain-http');
   for (const file of settings.valuesFiles) flags.push('--values', file);
   for (const assignment of settings.set) flags.push('--set', literalValue(assignment));
   for (const assignment of settings.setString) flags.push('--set-string', literalValue(assignment));

@@ -22,7 +22,7 @@ export class HelmError extends Error {
 /**
  * The helm CLI of one major, against one cluster. Only these subcommands are used:
  * version, upgrade --install, rollback, uninstall, history, status, get manifest, get
- * values and list, so any Helm that honours them works. Positional arguments (release,
+ * values, list, registry login and dependency build, so any Helm that honours them works. Positional arguments (release,
  * chart) go after `--`, so no value is ever read as a flag.
  */
 export class HelmCli {
@@ -34,12 +34,27 @@ export class HelmCli {
     private readonly namespace: string,
   ) {}
 
-  /** Runs helm; `onLine` sees each line as it comes (what helm says while it waits). */
-  async run(subcommand: string[], flags: string[], positional: string[], onLine?: (line: string) => void): Promise<ExecResult> {
+  /** The same helm with more environment (HELM_REGISTRY_CONFIG for a registry login of its own). */
+  withEnv(extra: NodeJS.ProcessEnv): HelmCli {
+    return new HelmCli(this.path, this.major, { ...this.env, ...extra }, this.relay, this.namespace);
+  }
+
+  /**
+   * Runs helm; `onLine` sees each line as it comes (what helm says while it waits); `input`
+   * goes to its stdin (a password for `--password-stdin`, never in argv).
+   */
+  async run(
+    subcommand: string[],
+    flags: string[],
+    positional: string[],
+    onLine?: (line: string) => void,
+    input?: string,
+  ): Promise<ExecResult> {
     if (this.relay.cancelled) throw new Error(`cancelled by ${this.relay.cancelled}: not starting helm ${subcommand.join(' ')}`);
     const args = [...subcommand, '--namespace', this.namespace, ...flags, '--', ...positional];
     return exec(this.path, args, {
       env: this.env,
+      ...(input !== undefined && { input }),
       ...(onLine && {
         onLine: (line: string) => {
           onLine(redactSecrets(line));
@@ -61,8 +76,8 @@ export class HelmCli {
     );
   }
 
-  async checked(subcommand: string[], flags: string[], positional: string[]): Promise<ExecResult> {
-    const result = await this.run(subcommand, flags, positional);
+  async checked(subcommand: string[], flags: string[], positional: string[], input?: string): Promise<ExecResult> {
+    const result = await this.run(subcommand, flags, positional, undefined, input);
     if (this.cancelled()) throw this.cancelError(subcommand.join(' '));
     if (result.code !== 0) throw new HelmError(subcommand.join(' '), result);
     return result;

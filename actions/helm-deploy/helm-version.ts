@@ -1,7 +1,8 @@
 import { httpRequestWithRetry } from '../../packages/shared/http.js';
 import { installHelm, runnerArch } from '../../packages/shared/helm/install.js';
 import { exec } from '../../packages/shared/exec.js';
-import type { HelmVersionRequest } from './config.js';
+import * as core from '@actions/core';
+import type { HelmDeployConfig, HelmVersionRequest } from './config.js';
 
 export interface ResolvedHelm {
   path: string;
@@ -27,6 +28,15 @@ async function latestOf(major: 3 | 4, base: string): Promise<string> {
   }
   if (majorOfVersion(text) !== major) throw new Error(`${url} names ${text}, which is not Helm ${major}`);
   return text.replace(/^v/, '');
+}
+
+/** The Helm the config asks for, in a log group, warning about what its major cannot do. */
+export async function helmFor(config: HelmDeployConfig): Promise<ResolvedHelm> {
+  const helm = await core.group('Helm', () => resolveHelm(config.helm, config.downloadUrl));
+  if (helm.major === 3 && config.upgrade && config.upgrade.serverSide !== 'auto') {
+    core.warning(`server-side is ${config.upgrade.serverSide}, but Helm 3 has no server-side apply: ignored`);
+  }
+  return helm;
 }
 
 /** Installs (or finds) the Helm the inputs ask for, and says which it is. */

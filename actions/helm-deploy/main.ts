@@ -3,11 +3,12 @@ import { Inputs } from '../../packages/shared/inputs.js';
 import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { removeTempDir } from '../../packages/shared/temp.js';
+import { CHART_DIR_STATE, preparedChart } from './chart-source.js';
 import { clusterKubeconfig, KUBECONFIG_STATE } from './cluster.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { type DeployOutcome, runRollback, runStatus, runUpgrade } from './deploy.js';
 import { HelmCli } from './helm-cli.js';
-import { resolveHelm } from './helm-version.js';
+import { helmFor } from './helm-version.js';
 import { SignalRelay } from './signals.js';
 import { renderSummary } from './summary.js';
 
@@ -19,15 +20,13 @@ export async function main(): Promise<void> {
   const relay = new SignalRelay();
   relay.install();
   try {
-    const helm = await core.group('Helm', () => resolveHelm(config.helm, config.downloadUrl));
-    if (helm.major === 3 && config.upgrade && config.upgrade.serverSide !== 'auto') {
-      core.warning(`server-side is ${config.upgrade.serverSide}, but Helm 3 has no server-side apply: ignored`);
-    }
+    const helm = await helmFor(config);
     const kubeconfig = await core.group('Cluster', () => clusterKubeconfig(config.access));
-    const cli = new HelmCli(helm.path, helm.major, { ...process.env, KUBECONFIG: kubeconfig }, relay, config.namespace);
+    const plain = new HelmCli(helm.path, helm.major, { ...process.env, KUBECONFIG: kubeconfig }, relay, config.namespace);
+    const { cli, upgrade } = await preparedChart(plain, config.upgrade);
     const outcome: DeployOutcome =
-      config.action === 'upgrade' && config.upgrade
-        ? await runUpgrade(cli, config, config.upgrade)
+      config.action === 'upgrade' && upgrade
+        ? await runUpgrade(cli, config, upgrade)
         : config.action === 'rollback'
           ? await runRollback(cli, config)
           : await runStatus(cli, config);
@@ -51,8 +50,8 @@ export async function main(): Promise<void> {
   }
 }
 
-/** The post step: the kubeconfig this action fetched (it holds credentials) goes. */
+/** The post step: the fetched kubeconfig and the registry login (credentials both) go. */
 export function post(): Promise<void> {
-  removeTempDir(core.getState(KUBECONFIG_STATE) || undefined);
+  for (const state of [KUBECONFIG_STATE, CHART_DIR_STATE]) removeTempDir(core.getState(state) || undefined);
   return Promise.resolve();
 }

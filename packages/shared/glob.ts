@@ -135,6 +135,9 @@ function findUnescaped(text: string, char: string, from: number): number {
   return -1;
 }
 
+/** The parsed patterns that hold a `**` segment. */
+const globstars = new WeakSet<Segment[]>();
+
 function parseSegments(pattern: string): Segment[] {
   const segments: Segment[] = [];
   let current: Token[] = [];
@@ -169,6 +172,7 @@ function parseSegments(pattern: string): Segment[] {
     } else current.push({ kind: 'char', char });
   }
   finish();
+  if (segments.includes('globstar')) globstars.add(segments);
   return segments;
 }
 
@@ -214,6 +218,11 @@ function parseClass(pattern: string, start: number): { test: (c: string) => bool
  * segment (a `**` stays where it is or steps past itself), so each pair is tried once.
  */
 function matchSegments(pattern: Segment[], path: string[]): boolean {
+  // Without `**`, segment i matches segment i: no state sets needed (most globs).
+  if (!globstars.has(pattern)) {
+    if (pattern.length !== path.length) return false;
+    return pattern.every((part, index) => matchSegment(part as Token[], path[index] ?? ''));
+  }
   const closure = (positions: Set<number>): Set<number> => {
     const queue = [...positions];
     for (let index = 0; index < queue.length; index++) {

@@ -169,7 +169,10 @@ const tables: Record<string, Case[]> = {
     ['set', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', set: '/etc/x.yaml:a=b' })],
     ['images', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b:1' })],
     ['files', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1' })],
-    ['files', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1', files: 'env/{1..9999}/*.yaml' })],
+    [
+      'files',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1', files: 'env/{1..9999}/*.yaml' }),
+    ],
     [
       'mode',
       (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b=1', mode: 'force' }),
@@ -292,6 +295,14 @@ const tables: Record<string, Case[]> = {
     ['image-tag', () => ({ ...HELM, 'image-services': '["backend"]', 'image-tag': 'a b' })],
     ['image-services', () => ({ ...HELM, 'image-services': '["Back End"]', 'image-tag': 'abc' })],
     ['environment', () => ({ ...HELM, environment: '../prod' })],
+    ['registry-login', () => ({ ...HELM, chart: 'oci://ghcr.io/omis/charts/web', 'registry-login': 'oidc' })],
+    ['registry-login', () => ({ ...HELM, chart: 'oci://omisacr.azurecr.io/charts/web', 'registry-login': 'always' })],
+    [
+      'client-id',
+      () => ({ ...HELM, chart: 'oci://omisacr.azurecr.io/charts/web', 'tenant-id': '0b1f6471-1bf0-4dda-aec3-cb9272f09590' }),
+    ],
+    ['dependency-build', () => ({ ...HELM, chart: 'oci://omisacr.azurecr.io/charts/web', 'dependency-build': 'true' })],
+    ['dependency-build', () => ({ ...HELM, 'dependency-build': 'yes' })],
     ['release', () => ({ ...HELM, release: 'a'.repeat(54) })],
     ['release', () => ({ ...HELM, release: '--post-renderer=/bin/sh' })],
     ['namespace', () => ({ ...HELM, namespace: 'kube system' })],

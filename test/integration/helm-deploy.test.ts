@@ -4,7 +4,9 @@
 // kube-controller-manager, kube-scheduler) with kwok playing the node, the sample chart.
 // FAKES: get.helm.sh (a static file server), Entra ID and the runner's ID-token endpoint
 // (fake-entra.ts), ARM's listClusterUserCredential/listClusterAdminCredential (fake-arm.ts),
-// and AKS's Entra sign-in as a TokenReview webhook the real apiserver calls.
+// and AKS's Entra sign-in as a TokenReview webhook the real apiserver calls. Charts over
+// OCI: REAL Debian docker-registry behind the FAKE ACR front (token exchange, test/support/
+// fake-acr.ts), real Helm pushing and pulling.
 import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,9 +14,11 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { bundlePath } from '../../packages/runner/harness.js';
+import { exec } from '../../packages/shared/exec.js';
 import { controlPlaneBin, ensureTools, helmBinary } from '../../scripts/tools.mjs';
 import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
-import { hasControlPlane } from '../support/daemons.js';
+import { hasControlPlane, hasRegistry } from '../support/daemons.js';
+import { ADMIN, type FakeAcr, startFakeAcr } from '../support/fake-acr.js';
 import { type AksAuthWebhook, entraKubeconfig, type FakeArm, startAksAuthWebhook, startFakeArm } from '../support/fake-arm.js';
 import { CLIENT, type FakeEntra, startFakeEntra, TENANT } from '../support/fake-entra.js';
 import { type GetHelm, startGetHelm } from '../support/get-helm.js';
@@ -381,5 +385,130 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     expect(text).not.toContain('kubelogin');
     expect(text).toContain('credential');
     expect(result.state['kubeconfig-dir']).toBeTruthy();
+  });
+
+  describe.skipIf(!hasRegistry())("charts from ACR over OCI, with the workflow's own OIDC", () => {
+    let acr: FakeAcr;
+    let helmHome: string;
+    /** The test's own helm 4, logged in as the registry's admin (never the action's login). */
+    const admin = async (...args: string[]) =>
+      (
+        await execFileAsync(helmBinary('helm4'), args, {
+          env: { ...process.env, KUBECONFIG: plane.kubeconfig, HELM_REGISTRY_CONFIG: join(helmHome, 'registry.json') },
+        })
+      ).stdout;
+
+    beforeAll(async () => {
+      acr = await startFakeAcr();
+      helmHome = mkdtempSync(join(work, 'admin-helm-'));
+      // Async (the fake ACR answers from this process), with the password on stdin.
+      const login = await exec(
+        helmBinary('helm4'),
+        ['registry', 'login', acr.registry, '--username', ADMIN.username, '--password-stdin', '--plain-http'],
+        {
+          input: ADMIN.password,
+          env: { ...process.env, HELM_REGISTRY_CONFIG: join(helmHome, 'registry.json') },
+          timeoutMs: 30_000,
+        },
+      );
+      if (login.code !== 0) throw new Error(`admin login: ${login.stderr}`);
+      await admin('package', SAMPLE_CHART, '--destination', helmHome);
+      await admin('push', join(helmHome, 'product-configurator-1.0.0.tgz'), `oci://${acr.registry}/charts`, '--plain-http');
+    }, 120_000);
+    afterAll(async () => {
+      await acr?.close();
+    });
+
+    const viaAcr = (inputs: Record<string, string>, options: Parameters<typeof runAction>[2] = {}) =>
+      deploy(
+        {
+          'client-id': CLIENT,
+          'tenant-id': TENANT,
+          'authority-host': acr.authorityHost,
+          'registry-login': 'oidc',
+          ...inputs,
+        },
+        { ...options, env: { ...acr.oidcEnv, ...options.env } },
+      );
+
+    it('pulls an oci:// chart with an ACR token from OIDC, in a registry config of its own that the post step removes', async () => {
+      const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
+      const exchanges = acr.stats.exchanges;
+      const during = await viaAcr(
+        {
+          release: 'pc-oci',
+          chart: `oci://${acr.registry}/charts/product-configurator`,
+          'chart-version': '1.0.0',
+          set: tags('o1', 'o1', 'o1'),
+        },
+        { env: { RUNNER_TEMP: runnerTemp }, post: false },
+      );
+      succeeded(during);
+      expect(during.outputs).toMatchObject({ status: 'deployed', chart: 'product-configurator-1.0.0' });
+      expect(acr.stats.exchanges).toBe(exchanges + 1);
+      const config = join(during.state['chart-dir'] ?? '', 'registry.json');
+      expect(statSync(config).mode & 0o777).toBe(0o600);
+      // The refresh token is in that file only: masked, and never in the log or summary.
+      const auth = (JSON.parse(readFileSync(config, 'utf8')) as { auths: Record<string, { auth: string }> }).auths[acr.registry];
+      const token =
+        Buffer.from(auth?.auth ?? '', 'base64')
+          .toString()
+          .split(':')[1] ?? '';
+      expect(token.length).toBeGreaterThan(20);
+      expect(during.stdout).toContain(`::add-mask::${token}`);
+      for (const text of [during.summary, during.stderr, JSON.stringify(during.outputs)]) expect(text).not.toContain(token);
+      expect(await values('pc-oci')).toMatchObject({ frontend: { image: { tag: 'o1' } } });
+
+      // With the post step, the login goes; the runner's own Helm config was never touched.
+      const whole = succeeded(
+        await viaAcr({
+          release: 'pc-oci',
+          chart: `oci://${acr.registry}/charts/product-configurator`,
+          set: tags('o2', 'o2', 'o2'),
+        }),
+      );
+      expect(existsSync(whole.state['chart-dir'] ?? '/nonexistent')).toBe(false);
+      expect(whole.outputs.revision).toBe('2');
+
+      // Without the login, the registry refuses Helm (401), and nothing is deployed.
+      const none = await deploy({
+        release: 'pc-oci',
+        chart: `oci://${acr.registry}/charts/product-configurator`,
+        set: tags('o3', 'o3', 'o3'),
+      });
+      expect(failure(none)).toMatch(/401|unauthorized|authentication required/i);
+      expect((await history('pc-oci')).length).toBe(2);
+    });
+
+    it('dependency-build builds from Chart.lock on a copy, with the same login; a lock out of step with Chart.yaml fails', async () => {
+      const parent = join(work, 'umbrella');
+      mkdirSync(join(parent, 'templates'), { recursive: true });
+      const chartYaml = (version: string) =>
+        [
+          'apiVersion: v2',
+          'name: umbrella',
+          'version: 0.1.0',
+          'dependencies:',
+          '  - name: product-configurator',
+          `    version: ${version}`,
+          `    repository: oci://${acr.registry}/charts`,
+          '',
+        ].join('\n');
+      writeFileSync(join(parent, 'Chart.yaml'), chartYaml('1.0.0'));
+      // The lock, as `helm dependency update` writes it (the test's admin login), then the
+      // downloaded dependency removed: the action must build it itself.
+      await admin('dependency', 'update', parent, '--plain-http');
+      rmSync(join(parent, 'charts'), { recursive: true, force: true });
+      const set = ['frontend', 'backend', 'csvtomdb'].map((name) => `product-configurator.${name}.image.tag=d1`).join('\n');
+      const result = succeeded(await viaAcr({ release: 'pc-umbrella', chart: 'umbrella', 'dependency-build': 'true', set }));
+      expect(result.outputs).toMatchObject({ status: 'deployed', chart: 'umbrella-0.1.0' });
+      expect(existsSync(join(parent, 'charts'))).toBe(false);
+
+      // Chart.yaml moved on without the lock: Helm refuses, and the release stays at revision 1.
+      writeFileSync(join(parent, 'Chart.yaml'), chartYaml('~1.0.1'));
+      const stale = await viaAcr({ release: 'pc-umbrella', chart: 'umbrella', 'dependency-build': 'true', set });
+      expect(failure(stale)).toMatch(/helm dependency build failed: Error: .*(out of sync|Chart\.lock)/i);
+      expect((await history('pc-umbrella')).length).toBe(1);
+    });
   });
 });

@@ -31,6 +31,9 @@ const SETTINGS: UpgradeSettings = {
   rollbackOnFailure: true,
   cleanupOnFail: true,
   serverSide: 'auto',
+  dependencyBuild: false,
+  registryLogins: [],
+  registryIdentity: undefined,
 };
 const OPTIONS = { timeoutMs: 300_000, historyMax: 10, dryRun: false };
 
