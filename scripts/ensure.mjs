@@ -42,7 +42,17 @@ function ensureNpmPackages() {
  * The real parts the integration tests run against: a Docker engine, Debian's registry,
  * sshd and compose for the VM, static busybox for images built without any pull.
  */
-const DEBIAN_PACKAGES = ['git', 'openssl', 'docker.io', 'docker-registry', 'docker-compose', 'openssh-server', 'busybox-static'];
+const DEBIAN_PACKAGES = [
+  'git',
+  'openssl',
+  'docker.io',
+  'docker-registry',
+  'docker-compose',
+  'openssh-server',
+  'busybox-static',
+  // Info-ZIP: the AKS run-command stand-in unpacks helm-deploy's context with a reader not our own.
+  'unzip',
+];
 
 /** @param {string} name */
 const installed = (name) =>

@@ -77,12 +77,15 @@ export async function preparedChart(
   settings: UpgradeSettings | undefined,
 ): Promise<{ cli: HelmCli; upgrade: UpgradeSettings | undefined }> {
   if (settings === undefined || (settings.registryLogins.length === 0 && !settings.dependencyBuild)) {
+    helm.useFiles(settings);
     return { cli: helm, upgrade: settings };
   }
   const dir = makeTempDir('helm-chart');
   core.saveState(CHART_DIR_STATE, dir);
   return core.group('Chart registry and dependencies', async () => {
     const cli = await loggedInHelm(helm, settings, dir);
-    return { cli, upgrade: { ...settings, chart: await builtChart(cli, settings, dir) } };
+    const upgrade = { ...settings, chart: await builtChart(cli, settings, dir) };
+    cli.useFiles(upgrade);
+    return { cli, upgrade };
   });
 }

@@ -42,6 +42,7 @@ export const DEFAULTS = {
   'dry-run': 'false',
   'dependency-build': 'false',
   'registry-login': 'auto',
+  'private-cluster': 'auto',
 } as const;
 
 export type HelmAction = 'upgrade' | 'rollback' | 'status';
@@ -105,6 +106,8 @@ export interface HelmDeployConfig {
   helm: HelmVersionRequest;
   downloadUrl: string;
   access: ClusterAccess;
+  /** AKS only: helm runs inside the cluster through ARM's run command (auto: when its API server is private). */
+  privateCluster: 'auto' | 'true' | 'false';
   dryRun: boolean;
 }
 
@@ -171,7 +174,7 @@ export function readConfig(inputs: Inputs): HelmDeployConfig {
     revision,
     helm,
     downloadUrl: download.href.replace(/\/+$/, ''),
-    access: readAccess(inputs),
+    ...readClusterAccess(inputs),
     dryRun: inputs.boolean('dry-run', false),
   };
 }
@@ -385,6 +388,18 @@ export function majorOf(request: HelmVersionRequest): 3 | 4 | undefined {
   if (request.kind === 'major') return request.major;
   if (request.kind === 'exact') return request.version.startsWith('3.') ? 3 : 4;
   return undefined;
+}
+
+function readClusterAccess(inputs: Inputs): Pick<HelmDeployConfig, 'access' | 'privateCluster'> {
+  const access = readAccess(inputs);
+  const privateCluster = inputs.choice('private-cluster', ['auto', 'true', 'false'], 'auto');
+  if (privateCluster === 'true' && access.kind !== 'aks') {
+    throw new InputError(
+      'private-cluster',
+      'is true, which needs the AKS cluster (cluster-name and its OIDC inputs), not a kubeconfig',
+    );
+  }
+  return { access, privateCluster };
 }
 
 function readAccess(inputs: Inputs): ClusterAccess {

@@ -31,8 +31,16 @@ export class HelmCli {
     readonly major: 3 | 4,
     private readonly env: NodeJS.ProcessEnv,
     private readonly relay: SignalRelay,
-    private readonly namespace: string,
+    protected readonly namespace: string,
   ) {}
+
+  /**
+   * Readies the files an upgrade names: true when that is all, as here (helm reads them
+   * where they are). Only a helm that runs elsewhere (run-command.ts) has to carry them.
+   */
+  useFiles(settings: unknown): boolean {
+    return settings === undefined || settings !== null;
+  }
 
   /** The same helm with more environment (HELM_REGISTRY_CONFIG for a registry login of its own). */
   withEnv(extra: NodeJS.ProcessEnv): HelmCli {

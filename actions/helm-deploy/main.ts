@@ -4,11 +4,9 @@ import { registerSecret, setOutputs } from '../../packages/shared/secrets.js';
 import { writeSummary } from '../../packages/shared/summary.js';
 import { removeTempDir } from '../../packages/shared/temp.js';
 import { CHART_DIR_STATE, preparedChart } from './chart-source.js';
-import { clusterKubeconfig, KUBECONFIG_STATE } from './cluster.js';
+import { clusterHelm, KUBECONFIG_STATE } from './cluster.js';
 import { DEFAULTS, readConfig } from './config.js';
 import { type DeployOutcome, runRollback, runStatus, runUpgrade } from './deploy.js';
-import { HelmCli } from './helm-cli.js';
-import { helmFor } from './helm-version.js';
 import { SignalRelay } from './signals.js';
 import { renderSummary } from './summary.js';
 
@@ -20,10 +18,8 @@ export async function main(): Promise<void> {
   const relay = new SignalRelay();
   relay.install();
   try {
-    const helm = await helmFor(config);
-    const kubeconfig = await core.group('Cluster', () => clusterKubeconfig(config.access));
-    const plain = new HelmCli(helm.path, helm.major, { ...process.env, KUBECONFIG: kubeconfig }, relay, config.namespace);
-    const { cli, upgrade } = await preparedChart(plain, config.upgrade);
+    const cluster = await clusterHelm(config, relay);
+    const { cli, upgrade } = await preparedChart(cluster.cli, config.upgrade);
     const outcome: DeployOutcome =
       config.action === 'upgrade' && upgrade
         ? await runUpgrade(cli, config, upgrade)
@@ -39,11 +35,11 @@ export async function main(): Promise<void> {
       recovered: outcome.recovered,
       chart: last?.chart ?? '',
       'app-version': last?.app_version ?? '',
-      'helm-version': helm.version,
+      'helm-version': cluster.version,
       history: JSON.stringify(outcome.history),
-      kubeconfig,
+      kubeconfig: cluster.kubeconfig,
     });
-    await writeSummary(await renderSummary(config, helm.version, outcome));
+    await writeSummary(await renderSummary(config, cluster.version, outcome));
     if (outcome.failure) throw new Error(`${outcome.rolledBack ? 'rolled back: ' : ''}${outcome.failure}`);
   } finally {
     relay.uninstall();

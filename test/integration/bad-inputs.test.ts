@@ -303,6 +303,8 @@ const tables: Record<string, Case[]> = {
     ],
     ['dependency-build', () => ({ ...HELM, chart: 'oci://omisacr.azurecr.io/charts/web', 'dependency-build': 'true' })],
     ['dependency-build', () => ({ ...HELM, 'dependency-build': 'yes' })],
+    ['private-cluster', () => ({ ...HELM, 'private-cluster': 'true' })],
+    ['private-cluster', () => ({ ...HELM, 'private-cluster': 'maybe' })],
     ['release', () => ({ ...HELM, release: 'a'.repeat(54) })],
     ['release', () => ({ ...HELM, release: '--post-renderer=/bin/sh' })],
     ['namespace', () => ({ ...HELM, namespace: 'kube system' })],

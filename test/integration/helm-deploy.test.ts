@@ -360,6 +360,58 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     expect(arm.calls.at(-1)?.query.format).toBeUndefined();
   });
 
+  it("deploys to a private AKS cluster through ARM's run command: helm runs in the cluster, no kubeconfig on the runner", async () => {
+    // FAKE: ARM's managedClusters Get, Run Command and Get Command Result (fake-arm.ts); REAL:
+    // the helm the "pod" runs and the control plane it reaches with the cluster's own kubeconfig.
+    const privateArm = await startFakeArm(entra, () => '', {
+      private: true,
+      entra: false,
+      kubeconfig: readFileSync(plane.kubeconfig, 'utf8'),
+      helm: helmBinary('helm4'),
+    });
+    entra.allow(`${privateArm.endpoint}/.default`);
+    try {
+      const aks = {
+        'client-id': CLIENT,
+        'tenant-id': TENANT,
+        'subscription-id': SUBSCRIPTION,
+        'resource-group': 'omis-rg',
+        'cluster-name': 'omis-private',
+        'authority-host': entra.authorityHost,
+        'arm-endpoint': privateArm.endpoint,
+        kubeconfig: '',
+        'values-files': 'chart/environments/staging/values.yaml',
+      };
+      const result = succeeded(
+        await deploy({ ...aks, release: 'pc-private', set: tags('p1', 'p1', 'p1') }, { env: entra.oidcEnv }),
+      );
+      expect(result.outputs).toMatchObject({
+        status: 'deployed',
+        revision: '1',
+        kubeconfig: '',
+        chart: 'product-configurator-1.0.0',
+      });
+      expect(result.outputs['helm-version']).toMatch(/^v4\./);
+      // No credential ever came to the runner: ARM was asked for none.
+      expect(privateArm.calls).toEqual([]);
+      const upgrade = privateArm.runCommands.find((run) => run.command.startsWith("helm 'upgrade'"));
+      expect(upgrade?.contextFiles).toEqual(expect.arrayContaining(['./chart/Chart.yaml', './values/0-values.yaml']));
+      expect(upgrade?.command).toContain("'--values' 'values/0-values.yaml'");
+      expect(upgrade?.command).toContain("'--' 'pc-private' 'chart'");
+      expect(upgrade?.exitCode).toBe(0);
+      expect(await values('pc-private')).toMatchObject({ frontend: { image: { tag: 'p1' } } });
+      expect((await history('pc-private')).map((entry) => entry.status)).toEqual(['deployed']);
+
+      // Helm's own failure comes back from the pod as the step's error, with nothing deployed.
+      const bad = await deploy({ ...aks, release: 'pc-private', set: 'frontend.replicas=not-a-number' }, { env: entra.oidcEnv });
+      expect(bad.exitCode).toBe(1);
+      expect(failure(bad)).toMatch(/Error: /);
+      expect(result.log).not.toMatch(/^::add-mask::$/m);
+    } finally {
+      await privateArm.close();
+    }
+  });
+
   it('writes the kubeconfig it fetched as 0600 while the job runs', async () => {
     const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
     const result = succeeded(
