@@ -227,8 +227,12 @@ function runIn(
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', (error) => { resolve({ code: 127, output: error.message }); });
-    child.on('close', (code) => { resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString('utf8') }); });
+    child.on('error', (error) => {
+      resolve({ code: 127, output: error.message });
+    });
+    child.on('close', (code) => {
+      resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString('utf8') });
+    });
   });
 }
 
