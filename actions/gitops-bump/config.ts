@@ -15,6 +15,7 @@ export const DEFAULTS = {
   'max-attempts': '0',
   timeout: '10m',
   'dry-run': 'false',
+  signing: 'none',
 } as const;
 
 export interface SetSpec {
@@ -42,6 +43,8 @@ export interface BumpConfig {
   maxAttempts: number;
   /** How long the push may keep retrying lost races and transient faults, in ms. */
   timeoutMs: number;
+  /** An SSH private key every commit (bump or revert) is signed with, or undefined. */
+  signingKey: string | undefined;
   dryRun: boolean;
 }
 
@@ -96,8 +99,27 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     revert,
     maxAttempts: inputs.integer('max-attempts', { min: 0, max: 10_000 }) ?? 0,
     timeoutMs: inputs.duration('timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 600_000,
+    signingKey: readSigningKey(inputs),
     dryRun: inputs.boolean('dry-run', false),
   };
+}
+
+/**
+ * `signing: ssh` signs every commit with `signing-key` (an OpenSSH private key, from a
+ * secret), as a branch rule that requires signed commits wants, on any git host. A key given
+ * without `signing: ssh` is refused, naming both: it would otherwise go unused, unnoticed.
+ */
+function readSigningKey(inputs: Inputs): string | undefined {
+  const signing = inputs.choice('signing', ['none', 'ssh'], 'none');
+  const key = inputs.secret('signing-key', { multiline: true });
+  if (signing === 'none') {
+    if (key !== undefined) throw new InputError('signing-key', 'is set while signing is none: set signing: ssh, or drop the key');
+    return undefined;
+  }
+  if (key === undefined || !/^-----BEGIN OPENSSH PRIVATE KEY-----\r?\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\s*$/.test(key)) {
+    throw new InputError('signing-key', 'must be an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----) for signing: ssh');
+  }
+  return key.endsWith('\n') ? key : `${key}\n`;
 }
 
 function parseSet(line: string): SetSpec {

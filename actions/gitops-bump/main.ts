@@ -15,7 +15,7 @@ export async function main(): Promise<void> {
   // git's lines, inert: a hook's `remote:` output must not issue workflow commands.
   const log = echoToolLine;
   // The clone, the pushes and their retries all fit in `timeout` (the last with what is left).
-  const workspace = new Workspace(config.gitUrl, config.branch, config.token, Date.now() + config.timeoutMs);
+  const workspace = new Workspace(config.gitUrl, config.branch, config.token, Date.now() + config.timeoutMs, config.signingKey);
   try {
     await core.group(`Clone ${config.repository} (${config.branch})`, () => workspace.clone());
     const verb = config.revert !== undefined ? 'Revert' : 'Bump';

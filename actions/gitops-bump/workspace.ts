@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { outputTail } from '../../packages/shared/exec.js';
 import { Git } from '../../packages/shared/git.js';
 import { redactUserinfo } from '../../packages/shared/inputs.js';
@@ -13,6 +15,8 @@ const BOT = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@
 export class Workspace {
   readonly dir: string;
   readonly git: Git;
+  /** The folder of the signing key (0600 file, 0700 folder), removed with the clone. */
+  private readonly keyDir: string | undefined;
 
   constructor(
     readonly url: string,
@@ -20,6 +24,8 @@ export class Workspace {
     token: string,
     /** When the action's `timeout` ends (epoch ms): no git call runs past it. */
     deadline?: number,
+    /** An OpenSSH private key: every commit is signed with it (git's `gpg.format ssh`). */
+    signingKey?: string,
   ) {
     this.dir = makeTempDir('gitops-bump');
     const env: NodeJS.ProcessEnv = {
@@ -34,6 +40,13 @@ export class Workspace {
     const config: [string, string][] = [['core.autocrlf', 'false']];
     if (token !== '') {
       config.push(['http.extraHeader', `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`]);
+    }
+    if (signingKey !== undefined) {
+      // Beside the clone, never in it; ssh-keygen -Y sign refuses a key others can read.
+      this.keyDir = makeTempDir('gitops-signing');
+      const keyFile = join(this.keyDir, 'signing-key');
+      writeFileSync(keyFile, signingKey, { mode: 0o600 });
+      config.push(['gpg.format', 'ssh'], ['user.signingkey', keyFile], ['commit.gpgsign', 'true']);
     }
     env.GIT_CONFIG_COUNT = String(config.length);
     config.forEach(([key, value], index) => {
@@ -80,6 +93,7 @@ export class Workspace {
 
   dispose(): void {
     removeTempDir(this.dir);
+    removeTempDir(this.keyDir);
   }
 }
 

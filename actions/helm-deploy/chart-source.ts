@@ -77,7 +77,7 @@ export async function preparedChart(
   settings: UpgradeSettings | undefined,
 ): Promise<{ cli: HelmCli; upgrade: UpgradeSettings | undefined }> {
   if (settings === undefined || (settings.registryLogins.length === 0 && !settings.dependencyBuild)) {
-    helm.useFiles(settings);
+    helm.useFiles?.(settings);
     return { cli: helm, upgrade: settings };
   }
   const dir = makeTempDir('helm-chart');
@@ -85,7 +85,7 @@ export async function preparedChart(
   return core.group('Chart registry and dependencies', async () => {
     const cli = await loggedInHelm(helm, settings, dir);
     const upgrade = { ...settings, chart: await builtChart(cli, settings, dir) };
-    cli.useFiles(upgrade);
+    cli.useFiles?.(upgrade);
     return { cli, upgrade };
   });
 }

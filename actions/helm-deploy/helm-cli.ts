@@ -1,5 +1,6 @@
 import { exec, type ExecResult, outputTail } from '../../packages/shared/exec.js';
 import { redactSecrets } from '../../packages/shared/secrets.js';
+import type { UpgradeSettings } from './config.js';
 import type { SignalRelay } from './signals.js';
 
 /** Helm's own error line (`Error: UPGRADE FAILED: ...`), else the tail of what it said. */
@@ -35,12 +36,10 @@ export class HelmCli {
   ) {}
 
   /**
-   * Readies the files an upgrade names: true when that is all, as here (helm reads them
-   * where they are). Only a helm that runs elsewhere (run-command.ts) has to carry them.
+   * Readies the files an upgrade names. Helm here reads them where they are; only a helm that
+   * runs elsewhere (run-command.ts) has to carry them.
    */
-  useFiles(settings: unknown): boolean {
-    return settings === undefined || settings !== null;
-  }
+  useFiles?(settings: UpgradeSettings | undefined): void;
 
   /** The same helm with more environment (HELM_REGISTRY_CONFIG for a registry login of its own). */
   withEnv(extra: NodeJS.ProcessEnv): HelmCli {

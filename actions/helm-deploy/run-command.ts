@@ -92,8 +92,8 @@ export class RunCommandHelm extends HelmCli {
   }
 
   /** The chart folder and values files the upgrade names, packed once into the context. */
-  override useFiles(settings: UpgradeSettings | undefined): boolean {
-    if (settings === undefined) return true;
+  override useFiles(settings: UpgradeSettings | undefined): void {
+    if (settings === undefined) return;
     const files = new Map<string, Buffer>();
     if (settings.chart.startsWith('/')) {
       if (statSync(settings.chart).isDirectory()) filesUnder(settings.chart, files, 'chart');
@@ -112,7 +112,6 @@ export class RunCommandHelm extends HelmCli {
       );
     }
     this.context = zip.toString('base64');
-    return true;
   }
 
   override withEnv(): HelmCli {

@@ -170,6 +170,21 @@ const tables: Record<string, Case[]> = {
     ['images', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: '*.yaml', images: 'a/b:1' })],
     ['files', (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1' })],
     [
+      'signing-key',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        signing: 'ssh',
+        'signing-key': 'not a key',
+      }),
+    ],
+    [
+      'signing',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1', signing: 'gpg' }),
+    ],
+    [
       'files',
       (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', images: 'a/b=1', files: 'env/{1..9999}/*.yaml' }),
     ],

@@ -136,6 +136,59 @@ describe('gitops-bump push mode', () => {
     expect(git(repo.gitDir, 'rev-list', '--merges', 'main')).toBe('');
   });
 
+  it('signs the bump and its revert with signing: ssh; git verifies both against the public key', async () => {
+    // REAL: ssh-keygen makes the key and signs (git's gpg.format ssh); git verifies.
+    const keys = mkdtempSync(join(tmpdir(), 'gitops-signing-'));
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-bot', '-f', join(keys, 'id')]);
+      const privateKey = readFileSync(join(keys, 'id'), 'utf8');
+      const allowed = join(keys, 'allowed_signers');
+      writeFileSync(
+        allowed,
+        `41898282+github-actions[bot]@users.noreply.github.com ${readFileSync(join(keys, 'id.pub'), 'utf8')}`,
+      );
+      const repo = seedRepo({ 'environments/prod/values.yaml': SEED });
+      const runnerTemp = mkdtempSync(join(tmpdir(), 'runner-temp-'));
+      const signed = { ...inputs(repo), files: 'environments/prod/*.yaml', signing: 'ssh', 'signing-key': privateKey };
+      const bump = succeeded(
+        await runAction(
+          'gitops-bump',
+          { ...signed, images: `${ACR}/backend=signed1` },
+          { env: { ...env, RUNNER_TEMP: runnerTemp } },
+        ),
+      );
+      const revert = succeeded(
+        await runAction('gitops-bump', { ...signed, revert: 'last' }, { env: { ...env, RUNNER_TEMP: runnerTemp } }),
+      );
+      const verify = (sha: string) =>
+        execFileSync('git', ['--git-dir', repo.gitDir, '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'verify-commit', sha], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      for (const sha of [bump.outputs['commit-sha'] ?? '', revert.outputs['commit-sha'] ?? '']) {
+        expect(sha).toMatch(/^[0-9a-f]{40}$/);
+        expect(() => verify(sha)).not.toThrow();
+        expect(git(repo.gitDir, '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'log', '-1', '--format=%G?', sha)).toBe('G');
+      }
+      // The key was masked, and neither it nor its file outlived the step.
+      expect(bump.stdout).toContain('::add-mask::');
+      for (const text of [bump.summary, bump.stderr, JSON.stringify(bump.outputs)])
+        expect(text).not.toContain('OPENSSH PRIVATE KEY');
+      expect(execFileSync('find', [runnerTemp, '-name', 'signing-key'], { encoding: 'utf8' })).toBe('');
+      // An unsigned commit (the seed) does not verify: the check is real.
+      expect(() => verify(git(repo.gitDir, 'rev-parse', `${bump.outputs['commit-sha'] ?? ''}~1`))).toThrow();
+      // A key without signing: ssh is refused before any clone, naming both inputs.
+      const stray = await runAction(
+        'gitops-bump',
+        { ...inputs(repo), files: 'x.yaml', images: `${ACR}/backend=x`, 'signing-key': privateKey },
+        { env },
+      );
+      expect(failure(stray)).toContain("input 'signing-key' is set while signing is none");
+    } finally {
+      rmSync(keys, { recursive: true, force: true });
+    }
+  });
+
   it('lands 20 concurrent bumps of one file: none lost, history linear', async () => {
     // 20 here; `npm run bench` runs 20, 50 and 100 (the suite's time cannot hold 100 on two cores).
     const result = await concurrentBumps(server, TOKEN, 20);
