@@ -233,7 +233,10 @@ describe("watchtower-config trigger (fake of the fork's HTTP API, test/support/f
       const running = fetch(`${api.url}/v1/update`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
       await delay(100);
       const queued = trigger(api.url);
-      await delay(300);
+      // The action's first request must meet the running update (its 429): the child process
+      // starts slowly on a loaded machine, so wait for that request (bounded), not a fixed time.
+      for (let waited = 0; api.requests.length < 2 && waited < 30_000; waited += 25) await delay(25);
+      expect(api.requests.length).toBe(2);
       release();
       await running;
       const result = await queued;
