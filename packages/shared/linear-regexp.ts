@@ -1,5 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-
 let enabled = false;
 
 /**
@@ -9,9 +7,10 @@ let enabled = false;
  * answers in about 60 ms instead of never. Patterns the linear engine cannot run
  * (backreferences, lookarounds) keep backtracking, so a user's `expect-body` still runs in a
  * worker with a deadline (gate/body-matcher.ts); this makes the deadline the rare case.
+ * node:v8 is loaded here, on first use, not at startup: loading it costs about 4 ms.
  */
 export function enableLinearRegExpFallback(): void {
   if (enabled) return;
   enabled = true;
-  setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+  process.getBuiltinModule('node:v8').setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 }

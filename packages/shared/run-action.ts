@@ -1,6 +1,5 @@
 import * as core from '@actions/core';
 import { errorMessage } from './errors.js';
-import { enableLinearRegExpFallback } from './linear-regexp.js';
 import { redactSecrets } from './secrets.js';
 
 /** The state the main step leaves so the runner's second call of the same file runs `post`. */
@@ -19,7 +18,9 @@ export async function runAction(
   post?: () => Promise<void>,
   modes: Readonly<Record<string, () => Promise<void>>> = {},
 ): Promise<void> {
-  enableLinearRegExpFallback();
+  // V8's linear-time regexp fallback (linear-regexp.ts) is not enabled here: loading node:v8
+  // costs about 4 ms of every action's startup, and the only user patterns (`expect-body`)
+  // are matched by the gate's worker matcher, which enables it.
   // A helper mode the action runs itself as (`node index.js <mode>`, e.g. a kubeconfig's
   // credential plugin): no step state, no annotations, since its stdout belongs to its caller.
   const mode = process.argv[2] === undefined ? undefined : modes[process.argv[2]];

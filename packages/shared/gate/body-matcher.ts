@@ -23,8 +23,6 @@ parentPort.on('message', ({ id, source, flags, body }) => {
 
 /** A matcher backed by one reusable worker thread; `close()` ends it. */
 export function workerMatcher(): BodyMatcher & { close: () => Promise<void> } {
-  // Most catastrophic patterns then answer at once; the deadline is for backreferences.
-  enableLinearRegExpFallback();
   let worker: Worker | undefined;
   let nextId = 0;
   // One match at a time: the worker is single-threaded, and a queue keeps each deadline honest.
@@ -32,7 +30,12 @@ export function workerMatcher(): BodyMatcher & { close: () => Promise<void> } {
 
   const run = (regex: RegExp, body: string, deadlineMs: number) =>
     new Promise<'match' | 'no-match' | 'too-slow'>((resolve, reject) => {
-      worker ??= new Worker(WORKER_SOURCE, { eval: true });
+      if (!worker) {
+        // Most catastrophic patterns then answer at once; the deadline is for backreferences.
+        // Enabled with the first match, not at startup: loading node:v8 costs about 4 ms.
+        enableLinearRegExpFallback();
+        worker = new Worker(WORKER_SOURCE, { eval: true });
+      }
       const current = worker;
       const id = ++nextId;
       const timer = setTimeout(
