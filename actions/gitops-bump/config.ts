@@ -43,6 +43,8 @@ export interface BumpConfig {
   maxAttempts: number;
   /** How long the push may keep retrying lost races and transient faults, in ms. */
   timeoutMs: number;
+  /** Who signs: nobody, the clone with `signingKey` (ssh), or GitHub through its Git Data API. */
+  signing: 'none' | 'ssh' | 'github';
   /** An SSH private key every commit (bump or revert) is signed with, or undefined. */
   signingKey: string | undefined;
   dryRun: boolean;
@@ -99,7 +101,7 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     revert,
     maxAttempts: inputs.integer('max-attempts', { min: 0, max: 10_000 }) ?? 0,
     timeoutMs: inputs.duration('timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 600_000,
-    signingKey: readSigningKey(inputs),
+    ...readSigning(inputs, token, gitUrl, env),
     dryRun: inputs.boolean('dry-run', false),
   };
 }
@@ -108,18 +110,36 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
  * `signing: ssh` signs every commit with `signing-key` (an OpenSSH private key, from a
  * secret), as a branch rule that requires signed commits wants, on any git host. A key given
  * without `signing: ssh` is refused, naming both: it would otherwise go unused, unnoticed.
+ * `signing: github` has GitHub make and sign the commit through its API, so the repository
+ * must be this GitHub's: `git-url`, when given, on the same host as GITHUB_SERVER_URL.
  */
-function readSigningKey(inputs: Inputs): string | undefined {
-  const signing = inputs.choice('signing', ['none', 'ssh'], 'none');
+function readSigning(
+  inputs: Inputs,
+  token: string,
+  gitUrl: string,
+  env: NodeJS.ProcessEnv,
+): Pick<BumpConfig, 'signing' | 'signingKey'> {
+  const signing = inputs.choice('signing', ['none', 'ssh', 'github'], 'none');
   const key = inputs.secret('signing-key', { multiline: true });
-  if (signing === 'none') {
-    if (key !== undefined) throw new InputError('signing-key', 'is set while signing is none: set signing: ssh, or drop the key');
-    return undefined;
+  if (signing !== 'ssh') {
+    if (key !== undefined)
+      throw new InputError('signing-key', `is set while signing is ${signing}: set signing: ssh, or drop the key`);
+    if (signing === 'github') {
+      if (token === '') throw new InputError('signing', 'github needs a token that may write contents through the API');
+      const server = new URL(env.GITHUB_SERVER_URL ?? 'https://github.com');
+      if (new URL(gitUrl).host !== server.host) {
+        throw new InputError(
+          'signing',
+          `github needs the repository on ${server.host}; git-url is elsewhere (use signing: ssh there)`,
+        );
+      }
+    }
+    return { signing, signingKey: undefined };
   }
   if (key === undefined || !/^-----BEGIN OPENSSH PRIVATE KEY-----\r?\n[\s\S]+\n-----END OPENSSH PRIVATE KEY-----\s*$/.test(key)) {
     throw new InputError('signing-key', 'must be an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----) for signing: ssh');
   }
-  return key.endsWith('\n') ? key : `${key}\n`;
+  return { signing, signingKey: key.endsWith('\n') ? key : `${key}\n` };
 }
 
 function parseSet(line: string): SetSpec {

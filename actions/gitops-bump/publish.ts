@@ -3,8 +3,9 @@ import { formatDuration } from '../../packages/shared/duration.js';
 import { backoffDelay, sleep } from '../../packages/shared/retry.js';
 import type { BumpConfig } from './config.js';
 import { openOrUpdatePullRequest, type PullRequest } from './pull-request.js';
-import type { ExecResult } from '../../packages/shared/exec.js';
-import { classifyPushFailure, type Workspace } from './workspace.js';
+import { classifyPushFailure, type PushOutcome, type Workspace } from './workspace.js';
+import { publishThroughApi, type RefUpdate } from './git-data.js';
+import { octokit } from '../../packages/shared/github.js';
 
 /** Builds the change on the current remote tip; returns false when there is nothing to commit. */
 export type Change = (attempt: number) => Promise<boolean>;
@@ -15,6 +16,8 @@ export interface Published {
   pull?: PullRequest;
   attempts: number;
   diff: string;
+  /** signing: github: whether GitHub reported its signature verified. */
+  verified?: boolean;
 }
 
 // Full jitter over a window that doubles with each push lost (0-2 s, 0-4 s, ... 0-32 s):
@@ -27,9 +30,6 @@ async function diffOf(workspace: Workspace): Promise<string> {
   const diff = await workspace.git.out(['show', '--format=', '--no-color', 'HEAD']);
   return diff.length > 60_000 ? `${diff.slice(0, 60_000)}\n... (diff cut at 60000 characters)` : diff;
 }
-
-/** How one attempt ended: pushed (or found already there), or a git push that did not land. */
-type PushOutcome = { landed: true; sha: string; pushed: boolean } | { landed: false; result: ExecResult };
 
 /**
  * The loop both modes share: from a fresh fetch of the tip, build the change and push it.
@@ -44,7 +44,9 @@ async function landChange(
   change: Change,
   push: () => Promise<PushOutcome>,
   log: (line: string) => void,
-): Promise<{ changed: false; attempts: number } | { changed: true; sha: string; pushed: boolean; attempts: number }> {
+): Promise<
+  { changed: false; attempts: number } | { changed: true; sha: string; pushed: boolean; attempts: number; verified?: boolean }
+> {
   const started = Date.now();
   const deadline = started + config.timeoutMs;
   let lost = 0;
@@ -54,8 +56,8 @@ async function landChange(
     await workspace.syncToRemote();
     if (!(await change(attempt))) return { changed: false, attempts: attempt };
     const outcome = await push();
-    if (outcome.landed) return { changed: true, sha: outcome.sha, pushed: outcome.pushed, attempts: attempt };
-    const lastFailure = classifyPushFailure(`${outcome.result.stdout}\n${outcome.result.stderr}`);
+    if (outcome.landed) return { changed: true, ...outcome, attempts: attempt };
+    const lastFailure = outcome.failure;
     if (lastFailure.kind === 'final') {
       // Refused on purpose (a protected branch, a hook): no retry can change the answer.
       throw new Error(`push to ${target} was refused by the server (${lastFailure.reason}); not retried`);
@@ -83,12 +85,29 @@ async function landChange(
   );
 }
 
-/** A git push: landed with HEAD's SHA, or the result to classify. */
+/** A git push: landed with HEAD's SHA, or why not. */
 async function pushHead(workspace: Workspace, args: readonly string[]): Promise<PushOutcome> {
   const result = await workspace.git.run(['push', '--porcelain', ...args]);
   return result.code === 0
     ? { landed: true, sha: await workspace.git.out(['rev-parse', 'HEAD']), pushed: true }
-    : { landed: false, result };
+    : { landed: false, failure: classifyPushFailure(`${result.stdout}\n${result.stderr}`) };
+}
+
+/**
+ * Publishes HEAD on `branch`: `git push` (signed by the clone with signing: ssh), or with
+ * signing: github through GitHub's Git Data API, which signs it (git-data.ts).
+ */
+function publisher(
+  workspace: Workspace,
+  config: BumpConfig,
+  log: (line: string) => void,
+): (branch: string, update: RefUpdate, pushArgs: readonly string[]) => Promise<PushOutcome> {
+  if (config.signing !== 'github') return (_branch, _update, pushArgs) => pushHead(workspace, pushArgs);
+  let api: Awaited<ReturnType<typeof octokit>> | undefined;
+  return async (branch, update) => {
+    api ??= await octokit(config.token);
+    return publishThroughApi(workspace, api, config.repository, branch, update, log);
+  };
 }
 
 /**
@@ -101,17 +120,21 @@ export async function pushToBranch(
   change: Change,
   log: (line: string) => void,
 ): Promise<Published> {
+  const publish = publisher(workspace, config, log);
   const landed = await landChange(
     workspace,
     config,
     config.branch,
     change,
-    () => pushHead(workspace, ['origin', `HEAD:refs/heads/${config.branch}`]),
+    () => publish(config.branch, { kind: 'fast-forward' }, ['origin', `HEAD:refs/heads/${config.branch}`]),
     log,
   );
   if (!landed.changed) return { changed: false, commitSha: '', attempts: landed.attempts, diff: '' };
-  return { changed: true, commitSha: landed.sha, attempts: landed.attempts, diff: await diffOf(workspace) };
+  const diff = await diffOf(workspace);
+  return { changed: true, commitSha: landed.sha, attempts: landed.attempts, diff, ...signed(landed.verified) };
 }
+
+const signed = (verified: boolean | undefined) => (verified === undefined ? {} : { verified });
 
 /** The deterministic PR branch: one per target branch and set of files, so re-runs find it. */
 export function defaultPrBranch(config: BumpConfig): string {
@@ -134,6 +157,7 @@ export async function openOrUpdatePull(
   log: (line: string) => void,
 ): Promise<Published> {
   const prBranch = config.prBranch ?? defaultPrBranch(config);
+  const publish = publisher(workspace, config, log);
   const landed = await landChange(
     workspace,
     config,
@@ -160,7 +184,7 @@ export async function openOrUpdatePull(
         }
       }
       // Our own branch: force is fine, but only over the commit we saw (a lease).
-      return pushHead(workspace, [
+      return publish(prBranch, { kind: 'lease', expected: remote }, [
         `--force-with-lease=refs/heads/${prBranch}:${remote}`,
         'origin',
         `HEAD:refs/heads/${prBranch}`,
@@ -169,10 +193,10 @@ export async function openOrUpdatePull(
     log,
   );
   if (!landed.changed) return { changed: false, commitSha: '', attempts: landed.attempts, diff: '' };
-  const { sha: commitSha, pushed, attempts } = landed;
+  const { sha: commitSha, pushed, attempts, verified } = landed;
   const diff = await diffOf(workspace);
 
   const { pull, existed } = await openOrUpdatePullRequest(config, prBranch, text);
   log(`${existed ? 'Updated' : 'Opened'} pull request #${pull.number} (${pull.html_url})${pushed ? '' : ' without a new push'}`);
-  return { changed: true, commitSha, pull, attempts, diff };
+  return { changed: true, commitSha, pull, attempts, diff, ...signed(verified) };
 }

@@ -25,6 +25,12 @@ export function renderSummary(
       '',
     );
   }
+  if (published.verified !== undefined) {
+    lines.push(
+      published.verified ? 'Made and signed by GitHub (Verified).' : 'Made by GitHub, but its signature is not verified.',
+      '',
+    );
+  }
   if (published.attempts > 1) lines.push(`Landed on attempt ${published.attempts}: other pipelines pushed first.`, '');
   if (published.diff) lines.push('<details><summary>diff</summary>', '', '```diff', published.diff, '```', '', '</details>');
   return `${lines.join('\n')}\n`;

@@ -100,6 +100,11 @@ export class Workspace {
 /** Why a push did not land, and so whether another try can help. */
 export type PushFailure = { kind: 'lost-race' } | { kind: 'transient' } | { kind: 'final'; reason: string };
 
+/** How one attempt to publish ended: landed (or found already there), or why it did not. */
+export type PushOutcome =
+  | { landed: true; sha: string; pushed: boolean; /** signing: github: whether GitHub signed it */ verified?: boolean }
+  | { landed: false; failure: PushFailure };
+
 /** The server's refusals that only mean another push won a race for the ref. */
 const RACE_REASON = /cannot lock ref|failed to update ref|incorrect old value|stale info|reference already exists/i;
 

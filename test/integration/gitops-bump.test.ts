@@ -2,7 +2,7 @@
 // on 127.0.0.1 with a token check (support/git-http.ts). PR mode talks to a fake of GitHub's
 // REST API whose every request and response is checked against @octokit/openapi
 // (support/fake-github.ts).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,15 @@ afterAll(() => server.close());
 
 const git = (gitDir: string, ...args: string[]) =>
   execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }).trim();
+
+// In the stand-in's own callbacks: a blocking git would stall the servers in this process.
+const gitAsync = (gitDir: string, ...args: string[]) =>
+  new Promise<string>((resolve, reject) => {
+    execFile('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }, (error, stdout) => {
+      if (error) reject(new Error(error.message));
+      else resolve(stdout.trim());
+    });
+  });
 
 const seedRepo = (files: Record<string, string>) => seedGitRepo(server, files);
 
@@ -185,6 +194,84 @@ describe('gitops-bump push mode', () => {
       );
       expect(failure(stray)).toContain("input 'signing-key' is set while signing is none");
     } finally {
+      rmSync(keys, { recursive: true, force: true });
+    }
+  });
+
+  it('signing: github makes the bump and its revert through the Git Data API: GitHub signs them, a lost race is retried', async () => {
+    // STAND-IN: GitHub's Git Data API (support/fake-github-git.ts) over the real bare
+    // repository the git server serves, its requests and answers checked against
+    // @octokit/openapi; it signs as GitHub does, with an SSH key of its own. REAL: git, ssh-keygen.
+    const keys = mkdtempSync(join(tmpdir(), 'github-web-flow-'));
+    const gh = await startFakeGitHub('omis', 'app', 'ghs_appToken', { [TOKEN]: 'omis/gitops' });
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'web-flow', '-f', join(keys, 'web-flow')]);
+      const allowed = join(keys, 'allowed_signers');
+      writeFileSync(allowed, `noreply@github.com ${readFileSync(join(keys, 'web-flow.pub'), 'utf8')}`);
+      const repo = seedRepo({ 'environments/prod/values.yaml': SEED, 'README.md': '# gitops\n' });
+      const data = { gitDir: repo.gitDir, signingKeyFile: join(keys, 'web-flow'), commits: [] as string[] };
+      gh.gitData.set('omis/gitops', data);
+      const onGitHub = {
+        ...env,
+        GITHUB_SERVER_URL: new URL(server.url(repo.name)).origin,
+        GITHUB_API_URL: gh.url,
+      };
+      const signed = { ...inputs(repo), files: 'environments/prod/*.yaml', signing: 'github' };
+      const pushesBefore = gh.requests.length;
+
+      // Another writer lands on main just before the first ref update: that update is not a
+      // fast forward (422), so the bump is made again on the new tip.
+      const other = { value: '' };
+      (data as { beforeRefUpdate?: () => Promise<void> }).beforeRefUpdate = async () => {
+        other.value = await gitAsync(repo.gitDir, 'commit-tree', 'main^{tree}', '-p', 'main', '-m', 'someone else');
+        await gitAsync(repo.gitDir, 'update-ref', 'refs/heads/main', other.value);
+      };
+      const bump = succeeded(await runAction('gitops-bump', { ...signed, images: `${ACR}/backend=signed2` }, { env: onGitHub }));
+      expect(bump.outputs.attempts).toBe('2');
+      const tip = git(repo.gitDir, 'rev-parse', 'main');
+      expect(bump.outputs['commit-sha']).toBe(tip);
+      expect(data.commits).toHaveLength(2);
+      expect(data.commits.at(-1)).toBe(tip);
+      expect(git(repo.gitDir, 'rev-parse', 'main~1')).toBe(other.value);
+      expect(git(repo.gitDir, 'show', 'main:environments/prod/values.yaml')).toContain('tag: "signed2"');
+      expect(git(repo.gitDir, 'log', '-1', '--format=%cn <%ce>|%an', 'main')).toBe(
+        'GitHub <noreply@github.com>|github-actions[bot]',
+      );
+      expect(bump.summary).toContain('Made and signed by GitHub (Verified).');
+
+      const revert = succeeded(await runAction('gitops-bump', { ...signed, revert: 'last' }, { env: onGitHub }));
+      expect(git(repo.gitDir, 'show', 'main:environments/prod/values.yaml') + '\n').toBe(SEED);
+      for (const sha of [bump.outputs['commit-sha'] ?? '', revert.outputs['commit-sha'] ?? '']) {
+        expect(git(repo.gitDir, '-c', `gpg.ssh.allowedSignersFile=${allowed}`, 'log', '-1', '--format=%G?', sha)).toBe('G');
+      }
+      // Nothing went over git push: every change was an API call, each checked against the description.
+      const calls = gh.requests
+        .slice(pushesBefore)
+        .map((line) => line.replace(/\/repos\/omis\/gitops\/git\//, '').split('?')[0] ?? '');
+      expect(calls.filter((call) => call.startsWith('PATCH'))).toHaveLength(3);
+      expect(calls).toEqual(expect.arrayContaining(['POST blobs', 'POST trees', 'POST commits']));
+      expect(gh.violations).toEqual([]);
+      expect(git(repo.gitDir, 'rev-list', '--merges', 'main')).toBe('');
+
+      // Bad input, refused before any clone or call: a key with signing: github, a repository elsewhere.
+      const requests = gh.requests.length;
+      const withKey = await runAction(
+        'gitops-bump',
+        {
+          ...signed,
+          images: `${ACR}/backend=x`,
+          'signing-key': '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----',
+        },
+        { env: onGitHub },
+      );
+      expect(failure(withKey)).toContain("input 'signing-key' is set while signing is github");
+      const elsewhere = await runAction('gitops-bump', { ...signed, images: `${ACR}/backend=x` }, { env });
+      expect(failure(elsewhere)).toBe(
+        "gitops-bump failed: input 'signing' github needs the repository on github.com; git-url is elsewhere (use signing: ssh there)",
+      );
+      expect(gh.requests.length).toBe(requests);
+    } finally {
+      await gh.close();
       rmSync(keys, { recursive: true, force: true });
     }
   });

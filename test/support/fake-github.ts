@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { answerGitData, type GitDataRepo } from './fake-github-git.js';
 
 type Schema = Record<string, unknown>;
 interface Operation {
@@ -124,6 +125,8 @@ export interface FakeGitHub {
    * events as they come), served as `GET .../actions/runs/{run_id}/attempts/{n}/jobs`.
    */
   runs: Map<number, () => RunJobRecord[]>;
+  /** The repositories whose Git Data API is served (fake-github-git.ts), by `owner/name`. */
+  gitData: Map<string, GitDataRepo>;
   close: () => Promise<void>;
 }
 
@@ -167,10 +170,17 @@ export async function startFakeGitHub(
     '/repos/{owner}/{repo}/issues/{issue_number}',
     '/repos/{owner}/{repo}/issues/{issue_number}/comments',
     '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs',
+    '/repos/{owner}/{repo}/git/blobs',
+    '/repos/{owner}/{repo}/git/trees',
+    '/repos/{owner}/{repo}/git/commits',
+    '/repos/{owner}/{repo}/git/refs',
+    '/repos/{owner}/{repo}/git/refs/{ref}',
+    '/repos/{owner}/{repo}/git/ref/{ref}',
   ]) {
     for (const [method, operation] of Object.entries(spec.paths[template] ?? {})) {
       const names = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
-      const pattern = new RegExp(`^${template.replace(/\{\w+\}/g, '([^/]+)')}$`);
+      // A ref (`heads/main`) may come with its slash as it is or encoded.
+      const pattern = new RegExp(`^${template.replace('{ref}', '(.+)').replace(/\{\w+\}/g, '([^/]+)')}$`);
       operations.push({ method: method.toUpperCase(), template, pattern, names, spec: operation });
     }
   }
@@ -191,6 +201,7 @@ export async function startFakeGitHub(
     violations: [],
     createFaults: [],
     runs: new Map(),
+    gitData: new Map(),
     close: async () => {},
   };
   const nextNumber = () => state.pulls.length + state.issues.length + 1;
@@ -249,7 +260,10 @@ export async function startFakeGitHub(
 
   const respond = (res: ServerResponse, operation: Operation | undefined, status: number, body: unknown) => {
     if (operation) {
-      const response = operation.spec.responses[String(status)] as { content?: Record<string, { schema?: Schema }> } | undefined;
+      const declared = operation.spec.responses[String(status)] as Schema | undefined;
+      // Shared answers (422 validation_failed, 404 not_found) are references to components.
+      const response = (declared ? resolveRef(declared) : undefined) as
+        { content?: Record<string, { schema?: Schema }> } | undefined;
       check(`${operation.method} ${operation.template} -> ${status}`, response?.content?.['application/json']?.schema, body);
     }
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
@@ -316,6 +330,24 @@ export async function startFakeGitHub(
       const requestSchema = operation.spec.requestBody?.content?.['application/json']?.schema;
       if (requestSchema) check(`${operation.method} ${operation.template} request body`, requestSchema, body ?? {});
 
+      if (operation.template.startsWith('/repos/{owner}/{repo}/git/')) {
+        const repository = state.gitData.get(`${params.owner ?? ''}/${params.repo ?? ''}`);
+        if (!repository) {
+          state.violations.push(`${req.method ?? ''} ${url.pathname}: no Git Data repository set up`);
+          respond(res, undefined, 404, { message: 'Not Found' });
+          return;
+        }
+        answerGitData(repository, operation.method, operation.template, params, body, state.url).then(
+          (answer) => {
+            respond(res, answer.status === 501 ? undefined : operation, answer.status, answer.body);
+          },
+          (error: unknown) => {
+            state.violations.push(`${operation.template}: ${(error as Error).message}`);
+            respond(res, undefined, 500, { message: 'stand-in failure' });
+          },
+        );
+        return;
+      }
       if (operation.template === '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs') {
         const runId = Number(params.run_id);
         const jobs = state.runs.get(runId)?.() ?? [];
