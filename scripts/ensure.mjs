@@ -50,6 +50,8 @@ const DEBIAN_PACKAGES = [
   'docker-compose',
   'openssh-server',
   'busybox-static',
+  // The OCI runtime of BuildKit's worker (docker.io brings it too; named for what needs it).
+  'runc',
   // Info-ZIP: the AKS run-command stand-in unpacks helm-deploy's context with a reader not our own.
   'unzip',
 ];

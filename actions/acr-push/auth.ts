@@ -5,7 +5,13 @@ import {
   entraTokenFromGitHubOidc,
   exchangeForAcrRefreshToken,
 } from '../../packages/shared/azure-auth.js';
-import { credentialFromDockerConfig, type RegistryCredential } from '../../packages/shared/docker-credentials.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  credentialFromDockerConfig,
+  dockerConfigDir,
+  type RegistryCredential,
+} from '../../packages/shared/docker-credentials.js';
 import { Docker } from '../../packages/shared/docker.js';
 import { makeTempDir } from '../../packages/shared/temp.js';
 import type { AcrPushConfig } from './config.js';
@@ -32,7 +38,17 @@ export async function loggedInDocker(config: AcrPushConfig, credential: Registry
   if (config.auth === 'none') return new Docker();
   const dir = makeTempDir('docker');
   core.saveState(DOCKER_CONFIG_STATE, dir);
-  const docker = new Docker({ ...process.env, DOCKER_CONFIG: dir });
+  // The runner's buildx stays what it was: its CLI plugin (docker/setup-buildx-action puts it
+  // in the runner's own cli-plugins folder) and its builders, the current one included.
+  const runnerConfig = dockerConfigDir();
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(runnerConfig, 'cli-plugins')] }), {
+    mode: 0o600,
+  });
+  const docker = new Docker({
+    ...process.env,
+    DOCKER_CONFIG: dir,
+    BUILDX_CONFIG: process.env.BUILDX_CONFIG ?? join(runnerConfig, 'buildx'),
+  });
   if (credential.kind === 'identity-token') await docker.login(config.registry, ACR_TOKEN_USER, credential.token);
   else if (credential.kind === 'basic') await docker.login(config.registry, credential.username, credential.password);
   core.info(`Logged in to ${config.registry} (auth: ${config.auth}) with a docker config of this step's own`);

@@ -8,6 +8,7 @@ import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 import { loggedInDocker, registryCredential } from './auth.js';
 import { buildAndPush, buildArgs } from './build.js';
 import type { AcrPushConfig, BuildTarget } from './config.js';
+import { buildxOnly } from './buildx-options.js';
 import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 export interface StepResult {
@@ -28,6 +29,10 @@ export async function buildStep(config: AcrPushConfig, tags: string[]): Promise<
   const buildx = await probe.hasBuildx();
   if (config.platforms.length > 0 && !buildx)
     throw new InputError('platforms', 'needs docker buildx, which this runner does not have');
+  const buildxInput = buildxOnly(config.buildx);
+  if (buildxInput !== undefined && !buildx) {
+    throw new InputError(buildxInput, 'needs docker buildx, which this runner does not have (docker/setup-buildx-action)');
+  }
   const cacheNote =
     config.cache === 'registry' && !buildx ? 'registry cache skipped: it needs docker buildx' : `cache: ${config.cache}`;
   if (config.cache === 'registry' && !buildx)

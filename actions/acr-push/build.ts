@@ -4,9 +4,13 @@ import { type ExecResult, outputTail } from '../../packages/shared/exec.js';
 import { imageRef } from '../../packages/shared/image-ref.js';
 import { DEFAULT_RETRY, retry, type RetryHooks, type RetryPolicy } from '../../packages/shared/retry.js';
 import type { AcrPushConfig, BuildTarget } from './config.js';
+import { buildxArgs, secretEnv } from './buildx-options.js';
 
 // The service's name is the report's business, not the build's.
-export type BuildSettings = Pick<AcrPushConfig, 'registry' | 'buildArgs' | 'target' | 'platforms' | 'labels' | 'push' | 'cache'> &
+export type BuildSettings = Pick<
+  AcrPushConfig,
+  'registry' | 'buildArgs' | 'target' | 'platforms' | 'labels' | 'push' | 'cache' | 'buildx'
+> &
   Omit<BuildTarget, 'service'>;
 
 export const CACHE_TAG = 'buildcache';
@@ -24,6 +28,7 @@ export function buildArgs(settings: BuildSettings, refs: readonly string[], buil
   for (const [key, value] of settings.labels) args.push('--label', `${key}=${value}`);
   if (settings.target) args.push('--target', settings.target);
   if (buildx) {
+    args.push(...buildxArgs(settings.buildx));
     if (settings.platforms.length > 0) args.push('--platform', settings.platforms.join(','));
     if (settings.cache === 'registry') {
       const cacheRef = imageRef(settings.registry, settings.repository, CACHE_TAG);
@@ -100,7 +105,13 @@ export async function buildAndPush(
   const build = buildArgs(settings, refs, deps.buildx, metadataFile);
   if (deps.buildx) {
     // Build and push are one buildx command: retried only when the push part failed.
-    const step = retryingDocker('docker buildx build', () => deps.docker.run(build, { onLine }), deps, isTransientBuildxFailure);
+    const extraEnv = secretEnv(settings.buildx);
+    const step = retryingDocker(
+      'docker buildx build',
+      () => deps.docker.run(build, { onLine, extraEnv }),
+      deps,
+      isTransientBuildxFailure,
+    );
     await step.result;
     const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as { 'containerimage.digest'?: string };
     return { digest: settings.push ? metadata['containerimage.digest'] : undefined, attempts: step.attempts() };

@@ -6,12 +6,15 @@ import type { Inputs } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath } from '../../packages/shared/paths.js';
 import { isServiceName } from '../../packages/shared/service-name.js';
+import { type BuildxOptions, buildxOnly, readBuildxOptions } from './buildx-options.js';
 
 /** The defaults of acr-push/action.yml; test/unit/action-metadata.test.ts keeps them equal. */
 export const DEFAULTS = {
   context: '.',
   push: 'true',
   cache: 'registry',
+  provenance: 'false',
+  sbom: 'false',
   'azure-cloud': 'AzureCloud',
   'authority-host': '',
   'dry-run': 'false',
@@ -65,6 +68,8 @@ export interface AcrPushConfig {
   tags: string[] | undefined;
   push: boolean;
   cache: 'registry' | 'none';
+  /** builder, secrets, secret-files, provenance, sbom: the buildx path's own. */
+  buildx: BuildxOptions;
   promote: string | undefined;
   /** Lock the promoted image (manifest and source tag) against overwrite and delete. */
   lock: boolean;
@@ -212,6 +217,10 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
   }
   // Written to, so held to the same places as what a build reads.
   const reportDir = reportDirInput === undefined ? undefined : confinedPath('report-dir', reportDirInput);
+  const buildx = readBuildxOptions(inputs);
+  const buildxInput = buildxOnly(buildx);
+  if (buildxInput !== undefined && mode !== 'build')
+    throw new InputError(buildxInput, `is used only by a build, not by mode: ${mode}`);
 
   return {
     mode,
@@ -227,6 +236,7 @@ export function readConfig(inputs: Inputs): AcrPushConfig {
     tags: tags.length > 0 ? tags : undefined,
     push,
     cache: inputs.choice('cache', ['registry', 'none'], 'registry'),
+    buildx,
     promote,
     lock,
     repositoryPrefix,

@@ -48,6 +48,15 @@ export async function lockStep(config: AcrPushConfig, targets: LockTarget[]): Pr
       if (manifest.canWrite !== false || manifest.canDelete !== false) {
         throw new Error(`${target.repository}@${target.digest} is still writable after the lock`);
       }
+      // An index is its platforms and its attestations (provenance, SBOM): locked with it, or
+      // a cleanup or a delete could leave the locked image without its parts.
+      for (const part of manifest.relatedArtifacts) {
+        const locked = await client.getArtifact(target.repository, part.digest).updateManifestProperties(LOCKED);
+        if (locked.canWrite !== false || locked.canDelete !== false) {
+          throw new Error(`${target.repository}@${part.digest}, part of ${target.digest}, is still writable after the lock`);
+        }
+        core.info(`Locked ${imageRef(config.registry, target.repository, part.digest)}, part of the promoted image`);
+      }
       if (target.tag) {
         const tag = await artifact.getTagProperties(target.tag);
         if (tag.digest !== target.digest) {

@@ -4,8 +4,13 @@ import { exec, type ExecOptions, type ExecResult, outputTail } from './exec.js';
 export class Docker {
   constructor(readonly env: NodeJS.ProcessEnv = process.env) {}
 
-  run(args: readonly string[], options: Omit<ExecOptions, 'env'> = {}): Promise<ExecResult> {
-    return exec('docker', args, { ...options, env: this.env });
+  /** `extraEnv` is for this one call (a build secret's value, for that build alone). */
+  run(
+    args: readonly string[],
+    options: Omit<ExecOptions, 'env'> & { extraEnv?: Record<string, string> } = {},
+  ): Promise<ExecResult> {
+    const { extraEnv, ...rest } = options;
+    return exec('docker', args, { ...rest, env: extraEnv ? { ...this.env, ...extraEnv } : this.env });
   }
 
   async available(): Promise<boolean> {

@@ -154,6 +154,21 @@ const tables: Record<string, Case[]> = {
     ['lock', () => ({ ...CLEANUP, lock: 'true' })],
     ['auth', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'latest', lock: 'true' })],
     ['auth', () => ({ ...CLEANUP, 'client-id': '', 'tenant-id': '', auth: 'none' })],
+    // The buildx path's own inputs: refused before docker is asked anything.
+    ['secrets', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', secrets: 'token' })],
+    ['secrets', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', secrets: 'to ken=v4lue' })],
+    ['secrets', () => ({ registry: '127.0.0.1:5000', repository: 'a', promote: 'latest', secrets: 'token=s3cr3t-value' })],
+    [
+      'secret-files',
+      () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', 'secret-files': 'cfg=/etc/passwd' }),
+    ],
+    [
+      'secret-files',
+      () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', 'secret-files': 'cfg=web/none' }),
+    ],
+    ['provenance', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', provenance: 'mode=all' })],
+    ['sbom', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', sbom: 'yes' })],
+    ['builder', () => ({ registry: '127.0.0.1:5000', repository: 'a', context: 'web', tags: 'x', builder: '--help' })],
   ],
   'gitops-bump': [
     ['git-url', () => ({ 'git-url': 'http://git.example.com/g.git', files: '*.yaml', images: 'a/b=1' })],
@@ -183,6 +198,21 @@ const tables: Record<string, Case[]> = {
     [
       'signing',
       (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1', signing: 'gpg' }),
+    ],
+    [
+      'signing',
+      (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1', signing: 'github' }),
+    ],
+    [
+      'signing-key',
+      (box) => ({
+        'git-url': `${box.canary.url}/g.git`,
+        repository: 'o/g',
+        files: 'a.yaml',
+        images: 'a/b=1',
+        signing: 'github',
+        'signing-key': KEY,
+      }),
     ],
     [
       'files',

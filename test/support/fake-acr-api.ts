@@ -56,6 +56,8 @@ export interface AcrApi {
   attributes: (repository: string, reference: string) => Attributes;
   tags: (repository: string) => { name: string; digest: string }[];
   manifests: (repository: string) => string[];
+  /** A blob (or manifest) as the registry stores it, for tests that look inside layers. */
+  readBlob: (digest: string) => Buffer;
   repositories: () => string[];
   /** Pages answered with a `Link` to a next page. */
   stats: { pagesWithLink: number };
@@ -374,6 +376,7 @@ export function acrApi(options: {
     attributes,
     tags: (repository) => tagRecords(repository).map(({ name, digest }) => ({ name, digest })),
     manifests: (repository) => manifestRecords(repository).map((manifest) => manifest.digest),
+    readBlob: (digest) => readFileSync(blob(digest)),
     repositories,
     stats,
   };

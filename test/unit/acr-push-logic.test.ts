@@ -54,6 +54,13 @@ describe('build arguments', () => {
     labels: [['team', 'omis']] as [string, string][],
     push: true,
     cache: 'registry' as const,
+    buildx: {
+      builder: 'ci-builder',
+      secrets: [{ id: 'npmrc', value: 'npm-token-value' }],
+      secretFiles: [{ id: 'pip', path: '/work/pip.conf' }],
+      provenance: 'mode=max' as const,
+      sbom: 'false' as const,
+    },
   };
 
   it('uses buildx with a registry cache, platforms and metadata when available', () => {
@@ -70,6 +77,15 @@ describe('build arguments', () => {
       'team=omis',
       '--target',
       'runtime',
+      '--builder',
+      'ci-builder',
+      // A secret's value travels in the environment of the build alone, never in argv.
+      '--secret',
+      'id=npmrc,env=DEPLOY_ACTIONS_BUILD_SECRET_0',
+      '--secret',
+      'id=pip,src=/work/pip.conf',
+      '--provenance=mode=max',
+      '--sbom=false',
       '--platform',
       'linux/amd64,linux/arm64',
       '--cache-from',
