@@ -238,6 +238,16 @@ describe('gitops-bump push mode', () => {
         'GitHub <noreply@github.com>|github-actions[bot]',
       );
       expect(bump.summary).toContain('Made and signed by GitHub (Verified).');
+      // The tree GitHub made is the one a git push of the same bump lands, byte for byte.
+      const twin = seedRepo({ 'environments/prod/values.yaml': SEED, 'README.md': '# gitops\n' });
+      succeeded(
+        await runAction(
+          'gitops-bump',
+          { ...inputs(twin), files: 'environments/prod/*.yaml', images: `${ACR}/backend=signed2` },
+          { env },
+        ),
+      );
+      expect(git(repo.gitDir, 'rev-parse', 'main^{tree}')).toBe(git(twin.gitDir, 'rev-parse', 'main^{tree}'));
 
       const revert = succeeded(await runAction('gitops-bump', { ...signed, revert: 'last' }, { env: onGitHub }));
       expect(git(repo.gitDir, 'show', 'main:environments/prod/values.yaml') + '\n').toBe(SEED);

@@ -412,6 +412,62 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     }
   });
 
+  it('runs the command of an Entra-enabled private cluster with an AKS token of its own, and only renders on dry-run', async () => {
+    // FAKE: ARM's managedClusters Get, Run Command and Get Command Result (fake-arm.ts), whose
+    // "API server" refuses a command without an Entra token for the AKS server app; Entra.
+    // REAL: the helm the "pod" runs and the control plane it reaches.
+    const entraArm = await startFakeArm(entra, () => '', {
+      private: true,
+      entra: true,
+      kubeconfig: readFileSync(plane.kubeconfig, 'utf8'),
+      helm: helmBinary('helm4'),
+    });
+    entra.allow(`${entraArm.endpoint}/.default`);
+    try {
+      const aks = {
+        'client-id': CLIENT,
+        'tenant-id': TENANT,
+        'subscription-id': SUBSCRIPTION,
+        'resource-group': 'omis-rg',
+        'cluster-name': 'omis-private-entra',
+        'authority-host': entra.authorityHost,
+        'arm-endpoint': entraArm.endpoint,
+        'private-cluster': 'auto',
+        kubeconfig: '',
+        'values-files': 'chart/environments/staging/values.yaml',
+      };
+      const result = succeeded(
+        await deploy({ ...aks, release: 'pc-entra', set: tags('e1', 'e1', 'e1') }, { env: entra.oidcEnv }),
+      );
+      expect(result.outputs).toMatchObject({ status: 'deployed', revision: '1' });
+      // Every command carried a token for the AKS server app, minted for this step and masked.
+      const tokens = entraArm.runCommands.map((run) => run.clusterToken ?? '');
+      expect(tokens.length).toBeGreaterThan(0);
+      for (const token of tokens) {
+        expect(entra.scopeOf(token)).toBe(AKS_SCOPE);
+        expect(result.masks).toContain(token);
+        expect(result.log).not.toContain(token);
+      }
+
+      // dry-run: the chart is rendered against the cluster through the same command, and
+      // nothing changes: the release's history is the same after it.
+      const before = await history('pc-entra');
+      const dry = succeeded(
+        await deploy({ ...aks, release: 'pc-entra', set: tags('e2', 'e2', 'e2'), 'dry-run': 'true' }, { env: entra.oidcEnv }),
+      );
+      expect(
+        entraArm.runCommands.some(
+          (run) => run.command.startsWith("helm 'upgrade'") && run.command.includes("'--dry-run=server'"),
+        ),
+      ).toBe(true);
+      expect(dry.outputs.revision).toBe('1');
+      expect(await history('pc-entra')).toEqual(before);
+      expect(await values('pc-entra')).toMatchObject({ frontend: { image: { tag: 'e1' } } });
+    } finally {
+      await entraArm.close();
+    }
+  });
+
   it('writes the kubeconfig it fetched as 0600 while the job runs', async () => {
     const runnerTemp = mkdtempSync(join(work, 'runner-temp-'));
     const result = succeeded(

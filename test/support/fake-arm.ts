@@ -65,6 +65,8 @@ const PATH =
 const CLUSTER =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/([^/]+)(\/runCommand|\/commandResults\/([a-f0-9]+))?$/;
 
+const AKS_SERVER_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';
+
 export async function startFakeArm(
   entra: FakeEntra,
   kubeconfigFor: (call: ArmCall) => string,
@@ -102,6 +104,23 @@ export async function startFakeArm(
       exitCode: -1,
     };
     runCommands.push(record);
+    // An Entra-enabled cluster's API server takes only an Entra token for the AKS server
+    // application (Azure's fixed app 6dae42f8-...): without one, kubectl and helm are refused.
+    const unauthorized =
+      runCommand?.entra === true &&
+      (record.clusterToken === undefined || entra.scopeOf(record.clusterToken) !== AKS_SERVER_SCOPE);
+    if (unauthorized) {
+      record.exitCode = 1;
+      results.set(id, {
+        done: true,
+        exitCode: 1,
+        logs: 'Error: Kubernetes cluster unreachable: the server has asked for the client to provide credentials\n',
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+      });
+      rmSync(pod, { recursive: true, force: true });
+      return;
+    }
     const state = { done: false, exitCode: 0, logs: '', startedAt: new Date().toISOString() } as {
       done: boolean;
       exitCode: number;
