@@ -125,6 +125,10 @@ export interface FakeGitHub {
    * events as they come), served as `GET .../actions/runs/{run_id}/attempts/{n}/jobs`.
    */
   runs: Map<number, () => RunJobRecord[]>;
+  /** Workflow runs listed by `GET .../actions/workflows/{workflow_id}/runs` (the release's CI check). */
+  workflowRuns: { workflow: string; headSha: string; conclusion: 'success' | 'failure' }[];
+  /** Releases made by `POST .../releases`. */
+  releases: { tag: string; name: string; body: string }[];
   /** The repositories whose Git Data API is served (fake-github-git.ts), by `owner/name`. */
   gitData: Map<string, GitDataRepo>;
   close: () => Promise<void>;
@@ -170,6 +174,8 @@ export async function startFakeGitHub(
     '/repos/{owner}/{repo}/issues/{issue_number}',
     '/repos/{owner}/{repo}/issues/{issue_number}/comments',
     '/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs',
+    '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+    '/repos/{owner}/{repo}/releases',
     '/repos/{owner}/{repo}/git/blobs',
     '/repos/{owner}/{repo}/git/trees',
     '/repos/{owner}/{repo}/git/commits',
@@ -202,6 +208,8 @@ export async function startFakeGitHub(
     createFaults: [],
     runs: new Map(),
     gitData: new Map(),
+    workflowRuns: [],
+    releases: [],
     close: async () => {},
   };
   const nextNumber = () => state.pulls.length + state.issues.length + 1;
@@ -330,6 +338,52 @@ export async function startFakeGitHub(
       const requestSchema = operation.spec.requestBody?.content?.['application/json']?.schema;
       if (requestSchema) check(`${operation.method} ${operation.template} request body`, requestSchema, body ?? {});
 
+      if (operation.template === '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs') {
+        const wanted = state.workflowRuns.filter(
+          (run) =>
+            run.workflow === params.workflow_id &&
+            run.headSha === (url.searchParams.get('head_sha') ?? run.headSha) &&
+            (url.searchParams.get('status') ?? run.conclusion) === run.conclusion,
+        );
+        const base = sample({ $ref: '#/components/schemas/workflow-run' }) as Record<string, unknown>;
+        respond(res, operation, 200, {
+          total_count: wanted.length,
+          workflow_runs: wanted.map((run, index) => ({
+            ...base,
+            id: index + 1,
+            head_sha: run.headSha,
+            status: 'completed',
+            conclusion: run.conclusion,
+          })),
+        });
+        return;
+      }
+      if (operation.template === '/repos/{owner}/{repo}/releases' && req.method === 'POST') {
+        const tag = String(body?.tag_name);
+        if (state.releases.some((release) => release.tag === tag)) {
+          respond(res, operation, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+            documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
+          });
+          return;
+        }
+        const release = {
+          tag,
+          name: typeof body?.name === 'string' ? body.name : tag,
+          body: typeof body?.body === 'string' ? body.body : '',
+        };
+        state.releases.push(release);
+        const base = sample({ $ref: '#/components/schemas/release' }) as Record<string, unknown>;
+        respond(res, operation, 201, {
+          ...base,
+          id: state.releases.length,
+          tag_name: tag,
+          name: release.name,
+          body: release.body,
+        });
+        return;
+      }
       if (operation.template.startsWith('/repos/{owner}/{repo}/git/')) {
         const repository = state.gitData.get(`${params.owner ?? ''}/${params.repo ?? ''}`);
         if (!repository) {
