@@ -56,6 +56,10 @@ export interface RunWorkflowOptions {
   cacheDir?: string;
   /** Called with act's JSON log so far at each new line (the GitHub stand-in's jobs API). */
   onLog?: (text: string) => void;
+  /** Changes the copy `org/deploy-actions@v1` resolves to (a marker in a bundle, say). */
+  editLibrary?: (dir: string) => void;
+  /** More versions of the library by ref (a release tag, a commit SHA), each a copy edited so. */
+  libraryRefs?: { ref: string; edit: (dir: string) => void }[];
 }
 
 export interface StepRun {
@@ -223,6 +227,12 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
   try {
     const stand = await standIns();
     const lib = library(work);
+    options.editLibrary?.(lib);
+    const refs = (options.libraryRefs ?? []).map(({ ref, edit }, index) => {
+      const dir = library(join(work, `ref-${index}`));
+      edit(dir);
+      return ['--local-repository', `org/deploy-actions@${ref}=${dir}`];
+    });
     const cacheDir = options.cacheDir ?? join(work, 'cache');
     mkdirSync(cacheDir, { recursive: true });
     // act's artifact server expects its folder to exist (it panics on a missing one).
@@ -268,6 +278,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       '--use-gitignore=false',
       '--local-repository',
       `org/deploy-actions@v1=${lib}`,
+      ...refs.flat(),
       ...[...pinnedThirdParty()].flatMap(([pin, folder]) => ['--local-repository', `${pin}=${join(stand, folder)}`]),
       ...Object.entries(options.env ?? {}).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ['--var', `${key}=${value}`]),
