@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isGuid, isResourceGroup } from '../../packages/shared/azure-auth.js';
 import { InputError } from '../../packages/shared/errors.js';
-import { isTag } from '../../packages/shared/image-ref.js';
+import { isLoopbackRegistry, isTag } from '../../packages/shared/image-ref.js';
 import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js';
 import { readAzureEndpoints } from '../../packages/shared/azure-cloud.js';
 import { confinedPath, workspaceDir } from '../../packages/shared/paths.js';
@@ -224,7 +224,6 @@ function readUpgrade(inputs: Inputs, wait: WaitMode): UpgradeSettings {
 
 /** ACR login servers in Azure's clouds: where an ACR refresh token belongs. */
 const ACR_HOST = /^[a-z0-9]{5,50}\.azurecr\.(?:io|us|cn)$/;
-const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost)(?::\d{1,5})?$/;
 
 /** The registry host of an `oci://` reference. */
 export const ociHost = (reference: string): string => reference.slice('oci://'.length).split('/')[0] ?? '';
@@ -250,7 +249,8 @@ function readRegistryAccess(
       ? []
       : [...new Set(hosts)].filter((host) => {
           if (ACR_HOST.test(host)) return true;
-          if (mode === 'oidc' && !LOOPBACK_HOST.test(host)) {
+          // A registry on loopback (the tests') is the one other place, as plain http is (chart-source.ts).
+          if (mode === 'oidc' && !isLoopbackRegistry(host)) {
             throw new InputError(
               'registry-login',
               `is oidc, but ${host} is no ACR login server (<name>.azurecr.io): an ACR token is never sent elsewhere`,

@@ -17,7 +17,7 @@
 const MAX_ALTERNATIVES = 256;
 const MAX_PATTERN = 1024;
 
-type Token =
+export type Token =
   { kind: 'char'; char: string } | { kind: 'any' } | { kind: 'star' } | { kind: 'class'; test: (c: string) => boolean };
 /** A segment's tokens, or `globstar` for a whole `**` segment. */
 type Segment = Token[] | 'globstar';
@@ -252,7 +252,15 @@ function matchSegments(pattern: Segment[], path: string[]): boolean {
 /** One segment against its tokens: `*` with one backtrack point, O(tokens × text). */
 function matchSegment(tokens: Token[], text: string): boolean {
   // An empty segment (`a//b`, a trailing `/`) is matched only by an empty one: `*` needs a character.
-  if (text === '') return tokens.length === 0;
+  return text === '' ? tokens.length === 0 : matchTokens(tokens, text);
+}
+
+/**
+ * Whether `text` matches the tokens, `*` being any run of characters: iterative, with one
+ * backtrack point (the last `*`), so O(tokens × text) at worst, never exponential. Shared
+ * with the tag patterns of wildcard.ts.
+ */
+export function matchTokens(tokens: readonly Token[], text: string): boolean {
   let p = 0;
   let t = 0;
   let star = -1;
@@ -270,6 +278,7 @@ function matchSegment(tokens: Token[], text: string): boolean {
       p += 1;
       t += 1;
     } else if (star >= 0) {
+      // Let the last `*` take one more character, and try again after it.
       p = star + 1;
       resume += 1;
       t = resume;
