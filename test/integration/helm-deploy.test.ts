@@ -360,28 +360,34 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     expect(arm.calls.at(-1)?.query.format).toBeUndefined();
   });
 
-  it("deploys to a private AKS cluster through ARM's run command: helm runs in the cluster, no kubeconfig on the runner", async () => {
-    // FAKE: ARM's managedClusters Get, Run Command and Get Command Result (fake-arm.ts); REAL:
-    // the helm the "pod" runs and the control plane it reaches with the cluster's own kubeconfig.
+  /** ARM's stand-in for one private cluster (with Entra or not), and helm-deploy's inputs for it. */
+  const privateCluster = async (withEntra: boolean, name: string) => {
     const privateArm = await startFakeArm(entra, () => '', {
       private: true,
-      entra: false,
+      entra: withEntra,
       kubeconfig: readFileSync(plane.kubeconfig, 'utf8'),
       helm: helmBinary('helm4'),
     });
     entra.allow(`${privateArm.endpoint}/.default`);
+    const aks = {
+      'client-id': CLIENT,
+      'tenant-id': TENANT,
+      'subscription-id': SUBSCRIPTION,
+      'resource-group': 'omis-rg',
+      'cluster-name': name,
+      'authority-host': entra.authorityHost,
+      'arm-endpoint': privateArm.endpoint,
+      kubeconfig: '',
+      'values-files': 'chart/environments/staging/values.yaml',
+    };
+    return { arm: privateArm, aks };
+  };
+
+  it("deploys to a private AKS cluster through ARM's run command: helm runs in the cluster, no kubeconfig on the runner", async () => {
+    // FAKE: ARM's managedClusters Get, Run Command and Get Command Result (fake-arm.ts); REAL:
+    // the helm the "pod" runs and the control plane it reaches with the cluster's own kubeconfig.
+    const { arm: privateArm, aks } = await privateCluster(false, 'omis-private');
     try {
-      const aks = {
-        'client-id': CLIENT,
-        'tenant-id': TENANT,
-        'subscription-id': SUBSCRIPTION,
-        'resource-group': 'omis-rg',
-        'cluster-name': 'omis-private',
-        'authority-host': entra.authorityHost,
-        'arm-endpoint': privateArm.endpoint,
-        kubeconfig: '',
-        'values-files': 'chart/environments/staging/values.yaml',
-      };
       const result = succeeded(
         await deploy({ ...aks, release: 'pc-private', set: tags('p1', 'p1', 'p1') }, { env: entra.oidcEnv }),
       );
@@ -416,26 +422,10 @@ describe.skipIf(!ready)('helm-deploy against a real control plane with real Helm
     // FAKE: ARM's managedClusters Get, Run Command and Get Command Result (fake-arm.ts), whose
     // "API server" refuses a command without an Entra token for the AKS server app; Entra.
     // REAL: the helm the "pod" runs and the control plane it reaches.
-    const entraArm = await startFakeArm(entra, () => '', {
-      private: true,
-      entra: true,
-      kubeconfig: readFileSync(plane.kubeconfig, 'utf8'),
-      helm: helmBinary('helm4'),
-    });
-    entra.allow(`${entraArm.endpoint}/.default`);
+    const { arm: entraArm, aks: inputs } = await privateCluster(true, 'omis-private-entra');
+    // auto: the cluster's own properties say it is private.
+    const aks = { ...inputs, 'private-cluster': 'auto' };
     try {
-      const aks = {
-        'client-id': CLIENT,
-        'tenant-id': TENANT,
-        'subscription-id': SUBSCRIPTION,
-        'resource-group': 'omis-rg',
-        'cluster-name': 'omis-private-entra',
-        'authority-host': entra.authorityHost,
-        'arm-endpoint': entraArm.endpoint,
-        'private-cluster': 'auto',
-        kubeconfig: '',
-        'values-files': 'chart/environments/staging/values.yaml',
-      };
       const result = succeeded(
         await deploy({ ...aks, release: 'pc-entra', set: tags('e1', 'e1', 'e1') }, { env: entra.oidcEnv }),
       );
