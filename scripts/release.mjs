@@ -136,9 +136,20 @@ export async function publish(version) {
     method: 'POST',
     body: JSON.stringify({ tag_name: version, name: version, body: notes, draft: false, prerelease: false, make_latest: 'true' }),
   });
-  // The major tag, forward only: over exactly the commit it named when this run looked.
-  const before = remoteTags().get(major) ?? '';
-  git(['push', '--quiet', `--force-with-lease=refs/tags/${major}:${before}`, 'origin', `${commit}:refs/tags/${major}`]);
+  // The major and minor tags (v1, v1.2), which no release holds, so they stay movable as
+  // GitHub's guidance for immutable releases has it: forward only (the version is higher than
+  // every release), each over exactly the commit it named when this run looked.
+  const minor = version.split('.').slice(0, 2).join('.');
+  const before = remoteTags();
+  for (const moving of [minor, major]) {
+    git([
+      'push',
+      '--quiet',
+      `--force-with-lease=refs/tags/${moving}:${before.get(moving) ?? ''}`,
+      'origin',
+      `${commit}:refs/tags/${moving}`,
+    ]);
+  }
   return { commit, major };
 }
 

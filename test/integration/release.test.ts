@@ -129,9 +129,10 @@ describe('the release script', () => {
     const done = await release('publish', 'v1.0.0', sha);
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
-    expect(tags()).toEqual(['v1', 'v1.0.0']);
+    expect(tags()).toEqual(['v1', 'v1.0', 'v1.0.0']);
     const commit = git('rev-parse', 'v1.0.0^{commit}');
     expect(git('rev-parse', 'v1^{commit}')).toBe(commit);
+    expect(git('rev-parse', 'v1.0^{commit}')).toBe(commit);
     expect(git('rev-parse', `${commit}~1`)).toBe(sha);
     // The tagged workflows call the actions of this very version; main keeps @v1.
     const tagged = git('show', `${commit}:.github/workflows/option-c-aks.yml`);
@@ -157,7 +158,7 @@ describe('the release script', () => {
       expect(result.stderr.trim()).toBe(said);
     }
     expect(git('rev-parse', 'v1^{commit}')).toBe(v1);
-    expect(tags()).toEqual(['v1', 'v1.0.0']);
+    expect(tags()).toEqual(['v1', 'v1.0', 'v1.0.0']);
     expect(github.releases).toHaveLength(1);
   });
 });
