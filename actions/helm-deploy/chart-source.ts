@@ -10,7 +10,8 @@ import {
 import { isLoopbackRegistry } from '../../packages/shared/image-ref.js';
 import { makeTempDir } from '../../packages/shared/temp.js';
 import { echoToolLine } from '../../packages/shared/tool-output.js';
-import { ociDependencyHosts, type UpgradeSettings } from './config.js';
+import type { UpgradeSettings } from './config.js';
+import { ociDependencyHosts } from './registry-access.js';
 import type { HelmCli } from './helm-cli.js';
 
 /** Where the post step finds the folder of the registry login and the chart copy. */

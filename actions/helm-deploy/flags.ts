@@ -1,5 +1,6 @@
 import { isLoopbackRegistry } from '../../packages/shared/image-ref.js';
-import { ociHost, type UpgradeSettings, type WaitMode } from './config.js';
+import type { UpgradeSettings, WaitMode } from './config.js';
+import { ociHost } from './registry-access.js';
 
 /** Helm's --timeout takes Go durations: whole seconds are always understood. */
 export const helmDuration = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
