@@ -38,23 +38,19 @@ const call = async <T>(what: string, request: () => Promise<{ data: T }>): Promi
 };
 
 /** What HEAD changed against its parent, as tree entries (a deletion has sha null). */
-async function changedEntries(workspace: Workspace, parent: string): Promise<{ entry: TreeEntry; local: string }[]> {
+async function changedEntries(workspace: Workspace, parent: string): Promise<TreeEntry[]> {
   const raw = await workspace.git.out(['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', parent, 'HEAD']);
   const fields = raw.split('\0').filter((field) => field !== '');
-  const entries: { entry: TreeEntry; local: string }[] = [];
+  const entries: TreeEntry[] = [];
   for (let index = 0; index + 1 < fields.length; index += 2) {
     // ":<old mode> <new mode> <old sha> <new sha> <status>" then the path.
-    const [, newMode = '', , newSha = '', status = ''] = (fields[index] ?? '').slice(1).split(' ');
+    const [oldMode = '', newMode = '', , newSha = '', status = ''] = (fields[index] ?? '').slice(1).split(' ');
     const path = fields[index + 1] ?? '';
-    if (status === 'D') {
-      const [oldMode = '100644'] = (fields[index] ?? '').slice(1).split(' ');
-      entries.push({ entry: { path, mode: oldMode as TreeEntry['mode'], type: 'blob', sha: null }, local: '' });
-    } else {
-      entries.push({
-        entry: { path, mode: newMode as TreeEntry['mode'], type: newMode === '160000' ? 'commit' : 'blob', sha: newSha },
-        local: newSha,
-      });
-    }
+    entries.push(
+      status === 'D'
+        ? { path, mode: oldMode as TreeEntry['mode'], type: 'blob', sha: null }
+        : { path, mode: newMode as TreeEntry['mode'], type: newMode === '160000' ? 'commit' : 'blob', sha: newSha },
+    );
   }
   return entries;
 }
@@ -68,7 +64,7 @@ async function createCommit(workspace: Workspace, api: Octokit, owner: string, r
   ]);
   const message = (await workspace.git.run(['log', '-1', '--format=%B', 'HEAD'])).stdout.replace(/\n+$/, '\n');
   const changed = await changedEntries(workspace, parent);
-  for (const { entry, local } of changed) {
+  for (const entry of changed) {
     if (entry.sha === null || entry.type !== 'blob') continue;
     // The working tree holds HEAD's content (the change was just committed from it).
     const file = join(workspace.dir, entry.path);
@@ -76,10 +72,12 @@ async function createCommit(workspace: Workspace, api: Octokit, owner: string, r
     const blob = await call(`creating the blob of ${entry.path}`, () =>
       api.rest.git.createBlob({ owner, repo, content: content.toString('base64'), encoding: 'base64' }),
     );
-    if (blob.sha !== local) throw new Error(`GitHub stored ${entry.path} as ${blob.sha}, not as ${local}: the content changed`);
+    if (blob.sha !== entry.sha) {
+      throw new Error(`GitHub stored ${entry.path} as ${blob.sha}, not as ${entry.sha}: the content changed`);
+    }
   }
   const tree = await call('creating the tree', () =>
-    api.rest.git.createTree({ owner, repo, base_tree: baseTree, tree: changed.map(({ entry }) => entry) }),
+    api.rest.git.createTree({ owner, repo, base_tree: baseTree, tree: changed }),
   );
   if (tree.sha !== localTree) throw new Error(`GitHub's tree ${tree.sha} is not the committed tree ${localTree}`);
   const commit = await call('creating the commit', () =>

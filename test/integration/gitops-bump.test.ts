@@ -5,6 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeGitHub } from '../support/fake-github.js';
@@ -26,13 +27,9 @@ const git = (gitDir: string, ...args: string[]) =>
   execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }).trim();
 
 // In the stand-in's own callbacks: a blocking git would stall the servers in this process.
-const gitAsync = (gitDir: string, ...args: string[]) =>
-  new Promise<string>((resolve, reject) => {
-    execFile('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }, (error, stdout) => {
-      if (error) reject(new Error(error.message));
-      else resolve(stdout.trim());
-    });
-  });
+const execFileAsync = promisify(execFile);
+const gitAsync = async (gitDir: string, ...args: string[]) =>
+  (await execFileAsync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' })).stdout.trim();
 
 const seedRepo = (files: Record<string, string>) => seedGitRepo(server, files);
 

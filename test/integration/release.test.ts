@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../scripts/actions.mjs';
 import { changelogSection, pinUses } from '../../scripts/release.mjs';
@@ -82,12 +83,7 @@ describe('the release script', () => {
       'README.md': '# x\n',
     });
     clone = mkdtempSync(join(tmpdir(), 'release-clone-'));
-    await new Promise<void>((resolve, reject) => {
-      execFile('git', ['-c', header, 'clone', '--quiet', server.url(remote.name), clone], (error) => {
-        if (error) reject(new Error(error.message));
-        else resolve();
-      });
-    });
+    await promisify(execFile)('git', ['-c', header, 'clone', '--quiet', server.url(remote.name), clone]);
   });
   afterAll(async () => {
     await github.close();

@@ -114,15 +114,20 @@ export async function answerGitData(
   if (method === 'POST' && template.endsWith('/git/commits')) {
     const parents = ((body?.parents ?? []) as string[]).map(String);
     const message = typeof body?.message === 'string' ? body.message : '';
-    const given = body?.author !== undefined || body?.committer !== undefined;
-    const args = ['commit-tree', String(body?.tree), ...parents.flatMap((parent) => ['-p', parent]), '-F', '-'];
     // Only a commit GitHub makes itself (no author or committer given) is signed by GitHub.
-    const signed = !given;
+    const signed = body?.author === undefined && body?.committer === undefined;
+    const signing = signed ? ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${repo.signingKeyFile}`] : [];
     const sha = await git(
       repo.gitDir,
-      signed
-        ? ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${repo.signingKeyFile}`, ...args.slice(0, 1), '-S', ...args.slice(1)]
-        : args,
+      [
+        ...signing,
+        'commit-tree',
+        ...(signed ? ['-S'] : []),
+        String(body?.tree),
+        ...parents.flatMap((parent) => ['-p', parent]),
+        '-F',
+        '-',
+      ],
       {
         input: message,
         env: {
