@@ -54,6 +54,8 @@ const DEBIAN_PACKAGES = [
   'runc',
   // Info-ZIP: the AKS run-command stand-in unpacks helm-deploy's context with a reader not our own.
   'unzip',
+  // Argo CD's cache (the GitOps stand-up of Option A's end-to-end test).
+  'redis-server',
 ];
 
 /** @param {string} name */

@@ -16,14 +16,14 @@ import { ROOT } from './actions.mjs';
 
 /** @typedef {{ module: string, package: string, version: string, siblings?: string[] }} GoTool */
 /** @typedef {{ module: string, packages: string[], version: string, staging: string }} KubernetesTool */
-/** @typedef {{ module: string, packages: string[], version: string }} ModuleTools */
+/** @typedef {{ module: string, packages: string[], version: string, toolchain?: string }} ModuleTools */
 
-/** @returns {Record<string, GoTool> & { kubernetes?: KubernetesTool, buildkit?: ModuleTools }} */
+/** @returns {Record<string, GoTool> & { kubernetes?: KubernetesTool, buildkit?: ModuleTools, argocd?: ModuleTools }} */
 export function toolVersions() {
   /** @type {unknown} */
   const parsed = JSON.parse(readFileSync(join(ROOT, 'tools', 'versions.json'), 'utf8'));
   const pinned = /** @type {Record<string, unknown>} */ (parsed);
-  return /** @type {Record<string, GoTool> & { kubernetes?: KubernetesTool, buildkit?: ModuleTools }} */ (
+  return /** @type {Record<string, GoTool> & { kubernetes?: KubernetesTool, buildkit?: ModuleTools, argocd?: ModuleTools }} */ (
     Object.fromEntries(Object.entries(pinned).filter(([name]) => !name.startsWith('$')))
   );
 }
@@ -369,30 +369,45 @@ export function buildAct(log) {
   const started = Date.now();
   log(`tools: building ${act.package}@${act.version} with Go (${ACT_PATCHES.length} patches)`);
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
-  const download = spawnSync('go', ['mod', 'download', '-json', `${act.module}@${act.version}`], {
-    encoding: 'utf8',
-    env,
-    cwd: TOOLS_DIR,
-  });
-  if (download.status !== 0) throw new Error(`go mod download ${act.module}@${act.version} failed: ${download.stderr}`);
-  /** @type {unknown} */
-  const parsed = JSON.parse(download.stdout);
-  const source = /** @type {{ Dir: string }} */ (parsed).Dir;
-  const work = join(TOOLS_DIR, `.act-build-${process.pid}`);
-  rmSync(work, { recursive: true, force: true });
-  run('cp', ['-r', '--no-preserve=mode', source, work]);
-  for (const patch of ACT_PATCHES) {
-    const path = join(work, patch.file);
-    const text = readFileSync(path, 'utf8');
-    if (text.split(patch.from).length !== 2) throw new Error(`act patch (${patch.why}) no longer applies to ${patch.file}`);
-    writeFileSync(path, text.replace(patch.from, patch.to));
-  }
+  const work = patchedModuleCopy(act.module, act.version, ACT_PATCHES, env, 'act');
   const partial = `${actBinary()}.partial`;
   mkdirSync(dirname(partial), { recursive: true });
   run('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', partial, '.'], env, work);
   renameSync(partial, actBinary());
   rmSync(work, { recursive: true, force: true });
   log(`tools: act built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/**
+ * A writable copy of a module's source with `patches` applied, to build as the main module
+ * (so its own replace directives hold). Every patch's `from` must occur exactly once, so a
+ * new version that moved the code fails the build instead of building unpatched.
+ * @param {string} module
+ * @param {string} version
+ * @param {readonly { file: string, why: string, from: string, to: string }[]} patches
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} name
+ */
+function patchedModuleCopy(module, version, patches, env, name) {
+  const download = spawnSync('go', ['mod', 'download', '-json', `${module}@${version}`], {
+    encoding: 'utf8',
+    env,
+    cwd: TOOLS_DIR,
+  });
+  if (download.status !== 0) throw new Error(`go mod download ${module}@${version} failed: ${download.stderr}`);
+  /** @type {unknown} */
+  const parsed = JSON.parse(download.stdout);
+  const source = /** @type {{ Dir: string }} */ (parsed).Dir;
+  const work = join(TOOLS_DIR, `.${name}-build-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  run('cp', ['-r', '--no-preserve=mode', source, work]);
+  for (const patch of patches) {
+    const path = join(work, patch.file);
+    const text = readFileSync(path, 'utf8');
+    if (text.split(patch.from).length !== 2) throw new Error(`${name} patch (${patch.why}) no longer applies to ${patch.file}`);
+    writeFileSync(path, text.replace(patch.from, patch.to));
+  }
+  return work;
 }
 
 /** rhysd/actionlint, which `npm run lint` runs on every workflow. */
@@ -474,8 +489,90 @@ function buildBuildkit(log) {
   log(`tools: buildkitd and buildx built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
+/** The folder of `argocd` (one binary; its role comes from ARGOCD_BINARY_NAME), its CRDs and the git wrapper. */
+export function argocdDir() {
+  const patches = createHash('sha256').update(JSON.stringify(ARGOCD_PATCHES)).digest('hex').slice(0, 8);
+  return join(TOOLS_DIR, `argocd-${toolVersions().argocd?.version ?? ''}-${patches}`);
+}
+
+/** What the tests change in Argo CD's source: only where it would break this workplace's rules. */
+export const ARGOCD_PATCHES = [
+  {
+    file: 'controller/appcontroller.go',
+    why: "the application controller's metrics listener binds every interface; servers here bind loopback",
+    from: 'metricsAddr := fmt.Sprintf("0.0.0.0:%d", metricsPort)',
+    to: 'metricsAddr := fmt.Sprintf("127.0.0.1:%d", metricsPort)',
+  },
+];
+
+/**
+ * Argo CD's single binary, for Option A's end-to-end test on a real GitOps controller, built
+ * as the main module (its replace directives pin Kubernetes' staging modules) with
+ * ARGOCD_PATCHES. Its go.mod asks for a newer Go than this machine's, so the toolchain
+ * versions.json names is fetched by Go itself (GOTOOLCHAIN, set for this build alone). The
+ * version is stamped in as its Makefile does. Its CRDs and hack/git-verify-wrapper.sh (which
+ * the repo server runs on every checkout) are copied beside it. About 10 minutes and 3 GB here.
+ * @param {(line: string) => void} log
+ */
+function buildArgocd(log) {
+  const tool = toolVersions().argocd;
+  if (!tool) return;
+  const dir = argocdDir();
+  if (existsSync(join(dir, 'argocd'))) return;
+  const started = Date.now();
+  log(`tools: building ${tool.module}@${tool.version} with ${tool.toolchain ?? 'the local Go'} (${ARGOCD_PATCHES.length} patch)`);
+  const env = {
+    ...process.env,
+    CGO_ENABLED: '0',
+    GOFLAGS: '-mod=mod',
+    ...(tool.toolchain ? { GOTOOLCHAIN: tool.toolchain } : {}),
+  };
+  const work = patchedModuleCopy(tool.module, tool.version, ARGOCD_PATCHES, env, 'argocd');
+  // Its nested modules (gitops-engine) are replaced by their folders in the repository, which
+  // a module's zip leaves out; the proxy serves them at the same version instead.
+  const edits = spawnSync('go', ['mod', 'edit', '-json'], { encoding: 'utf8', env, cwd: work });
+  /** @type {unknown} */
+  const parsedMod = JSON.parse(edits.stdout);
+  const goMod = /** @type {{ Replace?: { Old: { Path: string }, New: { Path: string } }[] }} */ (parsedMod);
+  for (const { Old, New } of goMod.Replace ?? []) {
+    if (New.Path.startsWith('./') && !existsSync(join(work, New.Path)))
+      run('go', ['mod', 'edit', `-dropreplace=${Old.Path}`], env, work);
+  }
+  const out = `${dir}.partial`;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  // common.version is the VERSION file's text (no v; Argo CD adds it). The API server parses
+  // its own gateway's user agent, argocd-client/v<version>, and refuses what it cannot parse.
+  const ldflags = `-s -w -X ${tool.module}/common.version=${tool.version.replace(/^v/, '')}`;
+  run(
+    'go',
+    [
+      'build',
+      '-trimpath',
+      `-ldflags=${ldflags}`,
+      '-o',
+      join(out, 'argocd'),
+      ...tool.packages.map((name) => name.replace(tool.module, '.')),
+    ],
+    env,
+    work,
+  );
+  for (const file of [
+    'manifests/crds/application-crd.yaml',
+    'manifests/crds/appproject-crd.yaml',
+    'hack/git-verify-wrapper.sh',
+  ]) {
+    writeFileSync(join(out, file.split('/').pop() ?? file), readFileSync(join(work, file)));
+  }
+  chmodSync(join(out, 'git-verify-wrapper.sh'), 0o755);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(out, dir);
+  rmSync(work, { recursive: true, force: true });
+  log(`tools: argocd built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
 /** Every part by the name tools/versions.json gives it, in the order they are built. */
-export const PARTS = ['helm3', 'helm4', 'etcd', 'kubernetes', 'act', 'actionlint', 'buildkit'];
+export const PARTS = ['helm3', 'helm4', 'etcd', 'kubernetes', 'act', 'actionlint', 'buildkit', 'argocd'];
 
 /**
  * Builds whatever is missing: every part, or only the `parts` named (for a demo that runs
@@ -519,6 +616,9 @@ export function ensureTools(options = {}) {
     },
     buildkit: () => {
       buildBuildkit(log);
+    },
+    argocd: () => {
+      buildArgocd(log);
     },
   };
   for (const part of PARTS) if (wanted.has(part)) builders[part]?.();

@@ -5,6 +5,7 @@ import { type Inputs, isSecureOrLoopback } from '../../packages/shared/inputs.js
 import { readBuiltImages } from '../../packages/shared/build-records.js';
 import { type ImageSpec, parseImages, splitReference } from './image-spec.js';
 import { globProblem } from '../../packages/shared/glob.js';
+import type { SyncWaitConfig } from './argocd-wait.js';
 
 /** The defaults of gitops-bump/action.yml (token's `${{ github.token }}` aside); a test keeps them equal. */
 export const DEFAULTS = {
@@ -16,6 +17,8 @@ export const DEFAULTS = {
   timeout: '10m',
   'dry-run': 'false',
   signing: 'none',
+  'wait-for-sync': 'false',
+  'sync-timeout': '10m',
 } as const;
 
 export interface SetSpec {
@@ -48,6 +51,8 @@ export interface BumpConfig {
   /** An SSH private key every commit (bump or revert) is signed with, or undefined. */
   signingKey: string | undefined;
   dryRun: boolean;
+  /** Argo CD to wait on after the push (`wait-for-sync`), or undefined. */
+  sync: SyncWaitConfig | undefined;
 }
 
 export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): BumpConfig {
@@ -81,6 +86,7 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
   if (files.length === 0 && (images.length > 0 || revert === 'last'))
     throw new InputError('files', 'is required: globs of the YAML files to edit');
 
+  const mode = inputs.choice('mode', ['push', 'pull-request'], 'push');
   const prBranch = inputs.string('pr-branch');
   if (prBranch !== undefined) checkBranch('pr-branch', prBranch);
   if (prBranch === branch) throw new InputError('pr-branch', `must be a branch other than ${branch}; got "${prBranch}"`);
@@ -92,7 +98,7 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     files,
     images,
     sets,
-    mode: inputs.choice('mode', ['push', 'pull-request'], 'push'),
+    mode,
     prBranch,
     prTitle: inputs.raw('pr-title'),
     prLabels: inputs.list('pr-labels'),
@@ -103,7 +109,41 @@ export function readConfig(inputs: Inputs, env: NodeJS.ProcessEnv = process.env)
     timeoutMs: inputs.duration('timeout', { minMs: 1000, maxMs: 6 * 3_600_000 }) ?? 600_000,
     ...readSigning(inputs, token, gitUrl, env),
     dryRun: inputs.boolean('dry-run', false),
+    sync: readSyncWait(inputs, mode),
   };
+}
+
+/**
+ * `wait-for-sync`: after the push, wait until Argo CD has synced it (argocd-wait.ts). The
+ * argocd-* inputs are checked whenever given, so a bad one fails before anything is pushed.
+ * A pull request deploys nothing until it is merged, so there is nothing to wait for there.
+ */
+function readSyncWait(inputs: Inputs, mode: BumpConfig['mode']): SyncWaitConfig | undefined {
+  const token = inputs.secret('argocd-token');
+  const server = inputs.url('argocd-server');
+  if (server && (!isSecureOrLoopback(server) || server.username || server.password || server.search || server.hash)) {
+    throw new InputError(
+      'argocd-server',
+      'must be an https:// URL (http only on 127.0.0.1) with no credentials, query or fragment: the token is sent to it',
+    );
+  }
+  const app = inputs.string('argocd-app');
+  const parts = /^(?:([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)\/)?([a-z0-9](?:[-.a-z0-9]{0,251}[a-z0-9])?)$/.exec(app ?? '');
+  if (app !== undefined && !parts) {
+    throw new InputError(
+      'argocd-app',
+      `must be an Application name, or namespace/name (lowercase letters, digits, - and .); got "${app}"`,
+    );
+  }
+  const timeoutMs = inputs.duration('sync-timeout', { minMs: 10_000, maxMs: 6 * 3_600_000 }) ?? 600_000;
+  if (!inputs.boolean('wait-for-sync', false)) return undefined;
+  if (mode !== 'push')
+    throw new InputError('wait-for-sync', 'needs mode: push (a pull request syncs nothing until it is merged)');
+  if (!server) throw new InputError('argocd-server', 'is required with wait-for-sync: the URL of the Argo CD API server');
+  if (!parts) throw new InputError('argocd-app', 'is required with wait-for-sync: the name of the Argo CD Application');
+  if (token === undefined)
+    throw new InputError('argocd-token', 'is required with wait-for-sync: a token whose role may get the Application');
+  return { server, app: parts[2] ?? '', appNamespace: parts[1], token, timeoutMs, intervalMs: 2000 };
 }
 
 /**

@@ -6,6 +6,7 @@ import { DEFAULTS, readConfig } from './config.js';
 import { bumpOrRevert } from './run.js';
 import { renderSummary } from './summary.js';
 import { Workspace } from './workspace.js';
+import { syncAfterPush } from './sync-after-push.js';
 import { echoToolLine } from '../../packages/shared/tool-output.js';
 
 export async function main(): Promise<void> {
@@ -34,7 +35,14 @@ export async function main(): Promise<void> {
       'pr-url': published.pull?.html_url ?? '',
       diff: published.diff,
     });
-    await writeSummary(renderSummary(config, published, state));
+    // The commit is an output before the wait: a workflow reverts it when Argo CD fails it.
+    const synced = await syncAfterPush(config, workspace, published, log);
+    await writeSummary(renderSummary(config, published, state, synced));
+    if (synced && 'error' in synced) {
+      setOutputs({ 'sync-error': synced.error.message });
+      throw synced.error;
+    }
+    setOutputs({ 'synced-revision': synced?.result.revision ?? '' });
   } finally {
     workspace.dispose();
   }

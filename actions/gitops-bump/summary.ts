@@ -2,11 +2,13 @@ import { code, table } from '../../packages/shared/summary.js';
 import type { BumpResult } from './bump.js';
 import type { BumpConfig } from './config.js';
 import type { Published } from './publish.js';
+import type { SyncOutcome } from './sync-after-push.js';
 
 export function renderSummary(
   config: BumpConfig,
   published: Published,
   state: { bump?: BumpResult; reverted?: { sha: string } },
+  synced?: SyncOutcome,
 ): string {
   const target = `${config.repository}@${config.branch}`;
   let title: string;
@@ -28,6 +30,15 @@ export function renderSummary(
   if (published.verified !== undefined) {
     lines.push(
       published.verified ? 'Made and signed by GitHub (Verified).' : 'Made by GitHub, but its signature is not verified.',
+      '',
+    );
+  }
+  if (synced && config.sync) {
+    const app = code(config.sync.app);
+    lines.push(
+      'result' in synced
+        ? `Argo CD: ${app} Synced at ${code(synced.result.revision.slice(0, 12))} and Healthy after ${synced.result.seconds} s.`
+        : `Argo CD: ${app} did not sync ${code(synced.commit.slice(0, 12))}: ${synced.error.message}`,
       '',
     );
   }

@@ -53,7 +53,32 @@ export class Workspace {
       env[`GIT_CONFIG_KEY_${index}`] = key;
       env[`GIT_CONFIG_VALUE_${index}`] = value;
     });
+    this.env = env;
     this.git = new Git(this.dir, { env, ...(deadline === undefined ? {} : { deadline }) });
+  }
+
+  private readonly env: NodeJS.ProcessEnv;
+
+  /**
+   * Whether `revision` (a commit Argo CD reports) holds `commit`: it is `commit`, or a later
+   * commit of the branch on top of it. The branch is fetched again for it, within `deadline`
+   * (the wait's, not the push's).
+   */
+  async holds(revision: string, commit: string, deadline: number): Promise<boolean> {
+    if (revision === commit) return true;
+    const git = new Git(this.dir, { env: this.env, deadline });
+    if (!(await git.hasCommit(revision))) {
+      await git.out([
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--end-of-options',
+        'origin',
+        `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
+      ]);
+    }
+    if (!(await git.hasCommit(revision))) return false;
+    return (await git.run(['merge-base', '--is-ancestor', '--end-of-options', commit, revision])).code === 0;
   }
 
   async clone(): Promise<void> {

@@ -2,42 +2,50 @@
 // push, rollback-gitops.yml on dispatch) under nektos/act, which resolves
 // option-a-gitops.yml@v1 and rollback.yml@v1 and every `org/deploy-actions/<action>@v1` to
 // this working tree, its bundles built from the current source. Staging gets a push to the
-// GitOps repository and is gated; production gets a pull request. What each job did is read
-// from act; what staging runs afterwards from its containers; the GitOps history from git;
-// the pull requests and the alert issue from the GitHub stand-in.
+// GitOps repository, which a real Argo CD syncs while the bump waits for it, and is gated;
+// production gets a pull request. What each job did is read from act; what Argo CD did from
+// its API; what staging runs afterwards from the cluster and its containers; the GitOps
+// history from git; the pull requests and the alert issue from the GitHub stand-in.
 // REAL: nektos/act (built from source), git (the GitOps repository over smart HTTP, reached
-// as the runner's GITHUB_SERVER_URL, with a token check), Docker engine, Debian's
-// docker-registry (token auth), docker compose, the services' toolchain steps (node --test,
-// javac).
-// STAND-INS: Argo CD (test/support/argo-stand-in.ts: it applies the staging values with
-// docker compose each time the branch moves; the real one is the next issue's), the ACR token
-// front, Entra ID (an Azure Stack cloud through AZURE_ENVIRONMENT_FILEPATH), the runner's
-// ID-token endpoint, GitHub's REST API (GITHUB_API_URL: the production pull requests and the
-// alert issue), the third-party actions (test/fixtures/actions), and the staging ingress
-// (test/support/front.ts: the paths of the health URLs to each service's port).
+// as the runner's GITHUB_SERVER_URL, with a token check), Argo CD v3.6.2 (application
+// controller, repo server with the real Helm 4 and git, API server; test/support/argocd.ts)
+// with Debian's redis, the control plane it deploys to (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler, kwok nodes), the sample's chart, Docker engine,
+// Debian's docker-registry (token auth), the services' toolchain steps (node --test, javac),
+// and the containers the serving stand-in runs from what Kubernetes rolled out.
+// STAND-INS: the ACR token front, Entra ID (an Azure Stack cloud through
+// AZURE_ENVIRONMENT_FILEPATH), the runner's ID-token endpoint, GitHub's REST API
+// (GITHUB_API_URL: the production pull requests and the alert issue), the third-party
+// actions (test/fixtures/actions), and the networking (a port per Deployment behind a
+// loopback front, test/support/front.ts and serving.ts, instead of Services and an ingress).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actBinary } from '../../scripts/tools.mjs';
+import { actBinary, argocdDir, controlPlaneBin, ensureTools } from '../../scripts/tools.mjs';
 import { type Event, expectJobs, jobOf, jobsOf, logOf, stepOf, type WorkflowRun } from '../support/act.js';
-import { type GitopsSync, startGitopsSync } from '../support/argo-stand-in.js';
-import { hasCompose, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
+import { type ArgoCd, startArgoCd } from '../support/argocd.js';
+import { type ControlPlane, startControlPlane } from '../support/control-plane.js';
+import { hasControlPlane, hasDocker, hasRegistry, requirePart } from '../support/daemons.js';
 import { ADMIN, type FakeAcr, PUSH_CLIENT, startFakeAcr } from '../support/fake-acr.js';
 import { type FakeGitHub, startFakeGitHub } from '../support/fake-github.js';
 import { startFront } from '../support/front.js';
-import { type GitServer, startGitServer } from '../support/git-http.js';
+import { type GitServer, seedRepo, startGitServer } from '../support/git-http.js';
+import { createEnvironmentApp, gitopsFiles, RELEASE } from '../support/gitops-repo.js';
 import { freePort, type TestServer } from '../support/http-server.js';
 import { SampleApp, SERVICES } from '../support/sample-app.js';
 import { reportRuns, type SampleRunner, sampleRunner } from '../support/sample-runner.js';
+import { type Serving, startServing } from '../support/serving.js';
 
 /** The origin deploy-gitops.yml names in the staging health URLs. */
 const PUBLIC_ORIGIN = 'https://staging.omis.example.com';
 const TOKEN = 'ghs_e2eOptionAToken0000000000000000000000';
 const GITOPS_TOKEN = 'ghs_e2eGitopsToken00000000000000000000000';
 const GITOPS = 'omis/platform-gitops';
+/** Staging's Argo CD Application, as deploy-gitops.yml names it, and where it deploys. */
+const ARGO_APP = 'omis-gitops-staging';
+const NAMESPACE = 'omis-staging';
 /** A job of option-a-gitops.yml as the caller's staging or production job runs it. */
 const STAGING = (job: string) => `staging/option-a-gitops/${job}`;
 const PRODUCTION = (job: string) => `production/option-a-gitops/${job}`;
@@ -58,58 +66,61 @@ const goodRelease = (job: (id: string) => string): Record<string, string> => ({
 });
 /** A release that staging deploys and gates, and that production gets as a pull request. */
 const GOOD_RELEASE = { ...goodRelease(STAGING), ...goodRelease(PRODUCTION) };
-const ready = hasDocker() && hasRegistry() && hasCompose();
+/**
+ * The platform team's chart change that lands right behind the next bump (a post-receive
+ * hook of the GitOps repository, so it is there before the bump's push returns): a template
+ * that does not parse.
+ */
+const BREAK_CHART_HOOK = `#!/bin/sh
+[ -f break-chart-after-next-push ] || exit 0
+rm -f break-chart-after-next-push
+export GIT_INDEX_FILE="$PWD/platform-index" GIT_AUTHOR_NAME=Platform GIT_AUTHOR_EMAIL=platform@example.invalid
+export GIT_COMMITTER_NAME=Platform GIT_COMMITTER_EMAIL=platform@example.invalid
+git read-tree refs/heads/main
+blob=$(printf '%s\n' 'apiVersion: policy/v1' 'kind: PodDisruptionBudget' '{{- range $name := .Values.pdb }' | git hash-object -w --stdin)
+git update-index --add --cacheinfo "100644,$blob,charts/product-configurator/templates/pdb.yaml"
+commit=$(git commit-tree "$(git write-tree)" -p refs/heads/main -m 'chart: a PodDisruptionBudget per service')
+git update-ref refs/heads/main "$commit"
+rm -f "$GIT_INDEX_FILE"
+`;
+const ready = hasDocker() && hasRegistry() && hasControlPlane();
 
-describe.skipIf(!ready)('Option A end to end under act', () => {
+describe.skipIf(!ready)('Option A end to end under act, on a real Argo CD', () => {
   let acr: FakeAcr;
   let gitServer: GitServer;
   let github: FakeGitHub;
+  let plane: ControlPlane;
+  let argo: ArgoCd;
+  let serving: Serving;
   let front: TestServer;
   let app: SampleApp;
   let runner: SampleRunner;
-  let argo: GitopsSync;
-  let work: string;
   let gitDir: string;
   const ports: Record<string, number> = {};
 
   beforeAll(async () => {
+    ensureTools({ log: () => {} });
     requirePart('nektos/act (built by scripts/tools.mjs)', existsSync(actBinary()));
+    requirePart('Argo CD (built by scripts/tools.mjs)', existsSync(join(argocdDir(), 'argocd')));
+    requirePart("Debian's redis-server", existsSync('/usr/bin/redis-server'));
     acr = await startFakeAcr();
     gitServer = await startGitServer(GITOPS_TOKEN);
     github = await startFakeGitHub('omis', 'omis-sample', TOKEN, { [GITOPS_TOKEN]: GITOPS });
-    work = mkdtempSync(join(tmpdir(), 'option-a-'));
     for (const service of SERVICES) ports[service] = await freePort();
 
-    // The GitOps repository, as the platform team keeps it: one values file per environment,
-    // a block per service whose digest CI sets.
+    // The GitOps repository, as the platform team keeps it: the chart, and one values file per
+    // environment whose digests CI sets (none yet: Argo CD cannot render it before release 1).
+    const seeded = seedRepo(gitServer, gitopsFiles(acr.registry, ['gitops-staging', 'gitops-production']));
     gitDir = join(gitServer.root, `${GITOPS}.git`);
-    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', gitDir]);
-    const seed = join(work, 'gitops-seed');
-    for (const environment of ['gitops-staging', 'gitops-production']) {
-      mkdirSync(join(seed, 'environments', environment), { recursive: true });
-      const values = SERVICES.map(
-        (service) =>
-          `${service}:\n  port: ${ports[service] ?? 0}\n  image:\n    repository: ${acr.registry}/omis-pc/${service}\n    digest: "" # set by CI\n`,
-      ).join('\n');
-      writeFileSync(
-        join(seed, 'environments', environment, 'values.yaml'),
-        `# OMIS ${environment}, synced by Argo CD\n\n${values}`,
-      );
-    }
-    const id = ['-c', 'user.name=Platform', '-c', 'user.email=platform@example.invalid'];
-    execFileSync('git', ['init', '--quiet', '--initial-branch=main', seed]);
-    execFileSync('git', [...id, 'add', '--all'], { cwd: seed });
-    execFileSync('git', [...id, 'commit', '--quiet', '-m', 'environments'], { cwd: seed });
-    execFileSync('git', ['push', '--quiet', gitDir, 'HEAD:refs/heads/main'], { cwd: seed });
+    execFileSync('mkdir', ['-p', join(gitServer.root, 'omis')]);
+    execFileSync('mv', [seeded.gitDir, gitDir]);
+    const repoUrl = gitServer.url(`${GITOPS}.git`);
 
-    argo = startGitopsSync({
-      gitDir,
-      branch: 'main',
-      valuesFile: 'environments/gitops-staging/values.yaml',
-      work: join(work, 'cluster'),
-      registry: { host: acr.registry, ...ADMIN },
-      project: 'omisargo',
-    });
+    plane = await startControlPlane(controlPlaneBin());
+    argo = await startArgoCd(plane, { repository: { url: repoUrl, username: 'x-access-token', password: GITOPS_TOKEN } });
+    await createEnvironmentApp(argo, ARGO_APP, repoUrl, 'gitops-staging', NAMESPACE);
+    const byDeployment = Object.fromEntries(SERVICES.map((service) => [`${RELEASE}-${service}`, ports[service] ?? 0]));
+    serving = await startServing(plane, NAMESPACE, byDeployment, { host: acr.registry, ...ADMIN });
     front = await startFront({
       '/api/info': { port: ports.frontend ?? 0, path: '/api/info' },
       '/backend/api/info': { port: ports.backend ?? 0, path: '/api/info' },
@@ -124,20 +135,23 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
       github,
       token: TOKEN,
       // The callers' gitops-git-url: the GitOps repository lives on a git server of its own.
-      vars: { GITOPS_GIT_URL: gitServer.url(`${GITOPS}.git`) },
-      secrets: { GITOPS_TOKEN },
+      // Argo CD's API server is a repository variable; staging's Application is also that
+      // environment's own variable, which a dispatched rollback of staging reads.
+      vars: { GITOPS_GIT_URL: repoUrl, ARGOCD_SERVER: argo.url, 'gitops-staging::ARGOCD_APP': ARGO_APP },
+      secrets: { GITOPS_TOKEN, ARGOCD_TOKEN: argo.token },
     });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
+    await serving?.close();
     await argo?.close();
+    await plane?.close();
     await front?.close();
     await github?.close();
     await gitServer?.close();
     await acr?.close();
     app?.cleanup();
     runner?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const act = (workflow: string, event: Event): Promise<WorkflowRun> => runner.run(workflow, event);
@@ -155,7 +169,14 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
   };
   /** The bump job's gitops-bump step. */
   const bump = (result: WorkflowRun, job: string) => stepOf(jobOf(result, job), 'bump');
-  /** Staging after its own sync: bounded, since the stand-in applies within seconds. */
+  /** What gitops-bump's wait saw Argo CD sync, in a step of a job (the bump, or the revert). */
+  const synced = (result: WorkflowRun, job: string, step: string) => stepOf(jobOf(result, job), step)?.outputs['synced-revision'];
+  /** Argo CD's own view of staging's Application. */
+  const argoState = async () => {
+    const status = (await argo.app(ARGO_APP)).status;
+    return { sync: status?.sync?.status, revision: status?.sync?.revision, health: status?.health?.status };
+  };
+  /** Staging's containers: bounded, the serving stand-in starts what Kubernetes rolled out within seconds. */
   async function stagingRuns(expected: Record<string, string>): Promise<void> {
     const deadline = Date.now() + 60_000;
     let last: unknown;
@@ -174,7 +195,7 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(last).toEqual(expected);
   }
 
-  it('runs deploy-gitops.yml for five releases and rollback-gitops.yml, as GitHub would', async () => {
+  it('runs deploy-gitops.yml for six releases and rollback-gitops.yml, as GitHub would', async () => {
     // --- release 1: dispatched, so every service is built -----------------------------------
     const sha1 = app.release({ 'README.md': '# omis\n' }, 'release 1');
     const first = await act('deploy-gitops.yml', { name: 'workflow_dispatch', inputs: {} });
@@ -185,8 +206,12 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(Object.keys(acr.entra.byClient)).toEqual([PUSH_CLIENT]);
     expect(bump(first, STAGING('bump'))?.outputs).toMatchObject({ changed: 'true', 'pr-url': '' });
     expect(stepOf(jobOf(first, STAGING('bump')), 'gate')?.result).toBe('success');
-    // Staging: the bump landed on main, Argo CD synced it, and every service answers release 1.
+    // Staging: the bump landed on main, the step waited until Argo CD had synced that very
+    // commit and found it Healthy, and every service answers release 1.
     expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^deploy\(gitops-staging\): /);
+    expect(synced(first, STAGING('bump'), 'bump')).toBe(git('rev-parse', 'main'));
+    expect(await argoState()).toEqual({ sync: 'Synced', revision: git('rev-parse', 'main'), health: 'Healthy' });
+    expect(logOf(first, STAGING('bump'))).toMatch(/Argo CD: omis-gitops-staging Synced at [0-9a-f]{12} and Healthy after \d+ s/);
     expect(Object.values(digests('gitops-staging')).every((digest) => /^sha256:[0-9a-f]{64}$/.test(digest))).toBe(true);
     for (const service of SERVICES) expect(await info(service)).toMatchObject({ build: { sha: sha1 } });
     // Production: a pull request with the digests, main untouched, no gate.
@@ -235,6 +260,10 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(history[0]).toMatch(/^Revert "deploy\(gitops-staging\): /);
     expect(history[1]).toMatch(/^deploy\(gitops-staging\): /);
     expect(digests('gitops-staging')).toEqual(after2);
+    // Argo CD synced release 3 (its pods are Ready: only the gate saw the 404), then the revert,
+    // which the rollback's step waited for as the bump's did.
+    expect(synced(third, STAGING('rollback/rollback/gitops-revert'), 'revert')).toBe(git('rev-parse', 'main'));
+    expect(await argoState()).toEqual({ sync: 'Synced', revision: git('rev-parse', 'main'), health: 'Healthy' });
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
     expect(logOf(third, STAGING(REPORT))).toContain('### Release gitops-staging: ROLLED BACK (option A)');
     expect(logOf(third, STAGING(REPORT))).toContain('status 404 not in 200-299');
@@ -251,7 +280,8 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expect(alert()).toEqual([{ title: 'Deploy to gitops-staging failing', state: 'closed' }]);
     expect(github.violations).toEqual([]);
 
-    // --- a dispatched rollback of staging: its newest bump (release 4's) is reverted ---------
+    // --- a dispatched rollback of staging: its newest bump (release 4's) is reverted, and the
+    // revert waits for Argo CD's sync of staging's Application (that environment's ARGOCD_APP)
     const back = await act('rollback-gitops.yml', {
       name: 'workflow_dispatch',
       inputs: { environment: 'gitops-staging', target: '', reason: 'e2e: dispatch rollback' },
@@ -259,17 +289,64 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
     expectJobs(back, { 'gitops-revert': 'success', report: 'success' });
     expect(git('log', '-1', '--format=%s', 'main')).toMatch(/^Revert "deploy\(gitops-staging\): /);
     expect(digests('gitops-staging')).toEqual(after2);
+    expect(synced(back, 'gitops-revert', 'revert')).toBe(git('rev-parse', 'main'));
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
 
-    // --- a bump the GitOps repository refuses (its pre-receive hook): nothing of this run
-    // landed, so the workflow reverts nothing, and staging keeps what it runs ---------------
+    // --- release 5: the platform team's chart change lands right behind the bump, and Argo CD
+    // cannot render it. The bump's wait fails at once with Argo CD's message; the automatic
+    // rollback reverts this run's commit and nothing else, and its own wait says the chart is
+    // still broken (the platform's commit is not this workflow's to revert) ------------------
+    writeFileSync(join(gitDir, 'hooks', 'post-receive'), BREAK_CHART_HOOK, { mode: 0o755 });
+    writeFileSync(join(gitDir, 'break-chart-after-next-push'), '');
+    const sha5 = app.release({ 'frontend/public/index.html': '<h1>OMIS frontend, release 5</h1>\n' }, 'release 5: frontend');
+    const fifth = await push(sha4, sha5);
+    expectJobs(fifth, {
+      [STAGING(BUILD)]: 'success',
+      [STAGING('bump')]: 'failure',
+      [STAGING('rollback/rollback/gitops-revert')]: 'failure',
+      [STAGING(REPORT)]: 'success',
+      [PRODUCTION(CHANGES)]: 'skipped',
+    });
+    const ours = bump(fifth, STAGING('bump'))?.outputs['commit-sha'] ?? '';
+    const renderError = /ComparisonError: .*templates\/pdb\.yaml/;
+    expect(logOf(fifth, STAGING('bump'))).toMatch(
+      new RegExp(`Argo CD: omis-gitops-staging failed at ${ours.slice(0, 12)}: ${renderError.source}`),
+    );
+    const [revert5, platform, bump5] = git('log', '-3', '--format=%H %P %s', 'main').split('\n');
+    expect(bump5).toMatch(new RegExp(`^${ours} [0-9a-f]{40} deploy\\(gitops-staging\\): `));
+    expect(platform).toMatch(new RegExp(`^[0-9a-f]{40} ${ours} chart: a PodDisruptionBudget per service$`));
+    expect(revert5).toMatch(/^[0-9a-f]{40} [0-9a-f]{40} Revert "deploy\(gitops-staging\): /);
+    expect(git('log', '-1', '--format=%b', 'main')).toContain(`This reverts commit ${ours}`);
+    // Only this run's commit was reverted: the values are back, the platform's template stays.
+    expect(digests('gitops-staging')).toEqual(after2);
+    expect(git('show', 'main:charts/product-configurator/templates/pdb.yaml')).toContain('PodDisruptionBudget');
+    expect(logOf(fifth, STAGING('rollback/rollback/gitops-revert'))).toMatch(renderError);
+    expect(logOf(fifth, STAGING(REPORT))).toContain('### Release gitops-staging: FAILED (option A)');
+    expect(logOf(fifth, STAGING(REPORT))).toMatch(renderError);
+    expect(alert()).toContainEqual({ title: 'Deploy to gitops-staging failing', state: 'open' });
+    // Argo CD applied none of it: staging runs what it ran.
+    expect(await argoState()).toMatchObject({ sync: 'Unknown' });
+    await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
+    // The platform team takes its change back (by hand, in the repository).
+    const fix = join(gitServer.root, 'platform-fix');
+    execFileSync('git', ['clone', '--quiet', gitDir, fix]);
+    execFileSync('git', ['rm', '--quiet', 'charts/product-configurator/templates/pdb.yaml'], { cwd: fix });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=Platform', '-c', 'user.email=platform@example.invalid', 'commit', '--quiet', '-m', 'chart: no PDB yet'],
+      { cwd: fix },
+    );
+    execFileSync('git', ['push', '--quiet', 'origin', 'HEAD:main'], { cwd: fix });
+
+    // --- release 6: a bump the GitOps repository refuses (its pre-receive hook): nothing of
+    // this run landed, so the workflow reverts nothing, and staging keeps what it runs -------
     writeFileSync(join(gitDir, 'hooks', 'pre-receive'), '#!/bin/sh\necho "deploys are frozen" >&2\nexit 1\n', {
       mode: 0o755,
     });
     const tip = git('rev-parse', 'main');
-    const sha5 = app.release({ 'frontend/public/index.html': '<h1>OMIS frontend, release 5</h1>\n' }, 'release 5: frontend');
-    const fifth = await push(sha4, sha5);
-    expectJobs(fifth, {
+    const sha6 = app.release({ 'frontend/public/index.html': '<h1>OMIS frontend, release 6</h1>\n' }, 'release 6: frontend');
+    const sixth = await push(sha5, sha6);
+    expectJobs(sixth, {
       [STAGING(BUILD)]: 'success',
       [STAGING('bump')]: 'failure',
       [STAGING('rollback')]: 'skipped',
@@ -277,13 +354,23 @@ describe.skipIf(!ready)('Option A end to end under act', () => {
       [STAGING(REPORT)]: 'success',
       [PRODUCTION(CHANGES)]: 'skipped',
     });
-    expect(bump(fifth, STAGING('bump'))?.result).toBe('failure');
-    expect(logOf(fifth, STAGING('bump'))).toContain('deploys are frozen');
+    expect(bump(sixth, STAGING('bump'))?.result).toBe('failure');
+    expect(logOf(sixth, STAGING('bump'))).toContain('deploys are frozen');
     expect(git('rev-parse', 'main')).toBe(tip);
     await stagingRuns({ frontend: sha1, backend: sha2, csvtomdb: sha1 });
-    expect(logOf(fifth, STAGING(REPORT))).toContain('### Release gitops-staging: FAILED (option A)');
-    expect(argo.errors).toEqual([]);
+    expect(logOf(sixth, STAGING(REPORT))).toContain('### Release gitops-staging: FAILED (option A)');
+    expect(github.violations).toEqual([]);
 
-    reportRuns('A', [first, second, third, fourth, fifth], back);
+    // Where Option A's time goes once the bump is pushed: the waits' own timelines.
+    const waited = (result: WorkflowRun, job: string) =>
+      logOf(result, job)
+        .split('\n')
+        .filter((line) => line.includes('Argo CD: omis-gitops-staging '))
+        .map((line) => line.replace(/^.*Argo CD: omis-gitops-staging /, ''))
+        .join(' | ');
+    console.log(
+      `Argo CD, release 1: ${waited(first, STAGING('bump'))}\nArgo CD, dispatched rollback: ${waited(back, 'gitops-revert')}`,
+    );
+    reportRuns('A', [first, second, third, fourth, fifth, sixth], back);
   });
 });

@@ -201,6 +201,24 @@ const tables: Record<string, Case[]> = {
       'signing',
       (box) => ({ 'git-url': `${box.canary.url}/g.git`, repository: 'o/g', files: 'a.yaml', images: 'a/b=1', signing: 'gpg' }),
     ],
+    // wait-for-sync: Argo CD's server, app, token and timeout; none is asked anything.
+    ['argocd-server', (box) => ({ ...BUMP(box), 'argocd-server': 'http://argocd.example.com' })],
+    ['argocd-server', (box) => ({ ...BUMP(box), 'argocd-server': `${box.canary.url}/?token=x` })],
+    ['argocd-app', (box) => ({ ...BUMP(box), 'argocd-app': 'Omis_Staging' })],
+    ['sync-timeout', (box) => ({ ...BUMP(box), 'sync-timeout': '1s' })],
+    ['wait-for-sync', (box) => ({ ...BUMP(box), 'wait-for-sync': 'yes' })],
+    [
+      'wait-for-sync',
+      (box) => ({
+        ...BUMP(box),
+        'wait-for-sync': 'true',
+        mode: 'pull-request',
+        'argocd-server': box.canary.url,
+        'argocd-app': 'a',
+        'argocd-token': 'argocd-token-0123456789',
+      }),
+    ],
+    ['argocd-token', (box) => ({ ...BUMP(box), 'wait-for-sync': 'true', 'argocd-server': box.canary.url, 'argocd-app': 'a' })],
     // signing: github on a repository that is not this GitHub's, and with a key it never uses.
     ['signing', (box) => ({ ...BUMP(box), signing: 'github' })],
     ['signing-key', (box) => ({ ...BUMP(box), signing: 'github', 'signing-key': KEY })],
