@@ -161,5 +161,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!process.argv.includes('--no-tools')) {
     const { ensureTools } = await import('./tools.mjs');
     ensureTools();
+    const { ensureRunnerNode } = await import('./runner-node.mjs');
+    ensureRunnerNode();
   }
 }

@@ -78,7 +78,9 @@ export async function waitForSync(config: SyncWaitConfig, commit: string, hooks:
       if (firstReconciled === null) firstReconciled = reconciled;
       fresh ||= refresh || reconciled !== firstReconciled;
       for (const revision of revisionsOf(app)) {
-        if (!known.has(revision)) known.set(revision, await hooks.includes(revision).catch(() => false));
+        // A failed look (a fetch that timed out) is not an answer: asked again at the next read.
+        const holds = known.has(revision) ? undefined : await hooks.includes(revision).catch(() => undefined);
+        if (holds !== undefined) known.set(revision, holds);
       }
       const verdict = judge(app, (revision) => known.get(revision) === true, fresh);
       if (verdict.state === 'healthy') return { revision: verdict.revision, seconds: Math.round((now() - started) / 1000) };

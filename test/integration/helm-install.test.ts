@@ -72,9 +72,15 @@ describe.skipIf(!ready)('Helm through a loopback get.helm.sh (real Helm 3 and 4)
       expect(manifest).toMatch(/- path: \/csvtomdb\n[\s\S]*?name: pc-csvtomdb/);
       expect(manifest).toMatch(/- path: \/\n[\s\S]*?name: pc-frontend/);
     }
-    // A release can never run without the SHA tag the build pushed.
+    // A release can never run without the SHA tag the build pushed, or the digest GitOps pins.
     expect(() => execFileSync(path, ['template', 'pc', SAMPLE_CHART], { encoding: 'utf8', stdio: 'pipe' })).toThrow(
-      /frontend\.image\.tag is required/,
+      /frontend\.image\.tag \(or \.image\.digest\) is required/,
     );
+    const digest = `sha256:${'d'.repeat(64)}`;
+    const pinned = execFileSync(path, ['template', 'pc', SAMPLE_CHART, ...tags, '--set', `backend.image.digest=${digest}`], {
+      encoding: 'utf8',
+    });
+    expect(pinned).toContain(`image: "omispcacrprod.azurecr.io/omis-pc/backend@${digest}"`);
+    expect(pinned).toContain('image: "omispcacrprod.azurecr.io/omis-pc/frontend:f1"');
   });
 });

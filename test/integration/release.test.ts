@@ -1,8 +1,8 @@
 // scripts/release.mjs (what .github/workflows/release.yml runs) against a REAL git remote
 // (git http-backend over smart HTTP with a token, support/git-http.ts) and the GitHub API
 // STAND-IN (support/fake-github.ts: ci.yml's runs and the releases endpoint, every request
-// and answer checked against @octokit/openapi). Not here: the workflow itself under act,
-// and its `npm run check` step (the stale-dist refusal is .ci/run's own check).
+// and answer checked against @octokit/openapi). The workflow itself, with its `npm run check`
+// step's refusal of a stale dist/, runs under act in test/e2e/release-workflow.test.ts.
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
