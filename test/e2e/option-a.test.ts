@@ -7,7 +7,7 @@
 // its API; what staging runs afterwards from the cluster and its containers; the GitOps
 // history from git; the pull requests and the alert issue from the GitHub stand-in.
 // REAL: nektos/act (built from source), git (the GitOps repository over smart HTTP, reached
-// as the runner's GITHUB_SERVER_URL, with a token check), Argo CD v3.6.2 (application
+// through the callers' gitops-git-url, with a token check), Argo CD v3.6.2 (application
 // controller, repo server with the real Helm 4 and git, API server; test/support/argocd.ts)
 // with Debian's redis, the control plane it deploys to (etcd, kube-apiserver,
 // kube-controller-manager, kube-scheduler, kwok nodes), the sample's chart, Docker engine,

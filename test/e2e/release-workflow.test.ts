@@ -1,16 +1,19 @@
-// .github/workflows/release.yml itself, under nektos/act: the verify job (checkout, setup-node
-// 24, npm ci, npm run check, release.mjs verify), then the release job bound to the `release`
-// environment (release.mjs publish). It runs on a MINIATURE of the library
+// The library's upkeep workflows themselves, under nektos/act. release.yml: the verify job
+// (checkout, setup-node 24, npm ci, npm run check, release.mjs verify), then the release job
+// bound to the `release` environment (release.mjs publish). dist-on-dependabot.yml: the build
+// job on Dependabot's npm pull requests only, and the commit job that pushes what it built to
+// the pull request's branch. They run on a MINIATURE of the library
 // (test/fixtures/release-library: one action, a one-file build committed under dist/, the same
-// `check` that refuses a stale dist/), with the library's own release.yml and release.mjs
+// `check` that refuses a stale dist/), with the library's own workflows and release.mjs
 // copied in: the library's `npm ci` and nine ncc bundles would take minutes per run here.
 // REAL: nektos/act, git (the remote over smart HTTP with a token, pushed to as checkout's
 // persisted credentials would), npm, Node.js 24 (Node's linux-x64 build from the npm registry,
 // in the runner's tool cache where setup-node looks first).
 // STAND-INS: GitHub's REST API (ci.yml's runs and the releases endpoint, checked against
-// @octokit/openapi), actions/setup-node (test/fixtures/actions: the tool cache, no download).
+// @octokit/openapi), actions/setup-node (test/fixtures/actions: the tool cache, no download),
+// actions/upload-artifact and download-artifact (act's artifact server).
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,7 +43,7 @@ const ready =
     existsSync(join(runnerNodeDir(), 'bin', 'node')),
   );
 
-describe.skipIf(!ready)('release.yml under act', () => {
+describe.skipIf(!ready)('the upkeep workflows under act', () => {
   let server: GitServer;
   let github: FakeGitHub;
   let work: string;
@@ -50,13 +53,13 @@ describe.skipIf(!ready)('release.yml under act', () => {
   const local = (...args: string[]) => execFileSync('git', args, { cwd: work, encoding: 'utf8' }).trim();
   const remote = (...args: string[]) => execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8' }).trim();
   const tags = () => remote('tag', '--list').split('\n').filter(Boolean).sort();
-  /** A commit on main, pushed (asynchronously: the git server answers from this process). */
-  const commit = async (files: Record<string, string>, message: string, build = true): Promise<string> => {
+  /** A commit, pushed to `branch` (asynchronously: the git server answers from this process). */
+  const commit = async (files: Record<string, string>, message: string, build = true, branch = 'main'): Promise<string> => {
     for (const [path, text] of Object.entries(files)) writeFileSync(join(work, path), text);
     if (build) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: work });
     local(...id, 'add', '--all');
     local(...id, 'commit', '--quiet', '-m', message);
-    await promisify(execFile)('git', ['push', '--quiet', 'origin', 'HEAD:main'], { cwd: work });
+    await promisify(execFile)('git', ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`], { cwd: work });
     return local('rev-parse', 'HEAD');
   };
   const release = (version: string): Promise<WorkflowRun> =>
@@ -82,7 +85,9 @@ describe.skipIf(!ready)('release.yml under act', () => {
     github = await startFakeGitHub('org', 'deploy-actions', TOKEN);
     work = mkdtempSync(join(tmpdir(), 'release-workflow-'));
     cpSync(join(ROOT, 'test', 'fixtures', 'release-library'), work, { recursive: true });
-    cpSync(join(ROOT, '.github', 'workflows', 'release.yml'), join(work, '.github', 'workflows', 'release.yml'));
+    for (const workflow of ['release.yml', 'dist-on-dependabot.yml']) {
+      cpSync(join(ROOT, '.github', 'workflows', workflow), join(work, '.github', 'workflows', workflow));
+    }
     cpSync(join(ROOT, 'scripts', 'release.mjs'), join(work, 'scripts', 'release.mjs'));
     writeFileSync(join(work, 'CHANGELOG.md'), CHANGELOG(['1.0.0']));
     gitDir = join(server.root, `${REPOSITORY}.git`);
@@ -126,7 +131,7 @@ describe.skipIf(!ready)('release.yml under act', () => {
     const stale = await commit({ 'src/greet.js': "console.log('hello, 1.1, edited');\n" }, 'edit without a build', false);
     github.workflowRuns.push({ workflow: 'ci.yml', headSha: stale, conclusion: 'success' });
     const staleRun = await release('v1.1.0');
-    refused(staleRun, 'check: dist/ differs from a fresh build');
+    refused(staleRun, 'check: not what a fresh build makes: dist/greet/index.js');
     expect(tags()).toEqual(['v1', 'v1.0', 'v1.0.0']);
     expect(github.releases).toEqual([]);
 
@@ -153,5 +158,56 @@ describe.skipIf(!ready)('release.yml under act', () => {
     expect(remote('rev-parse', 'v1^{commit}')).toBe(tagged);
     expect(github.releases).toHaveLength(1);
     expect(github.violations).toEqual([]);
+  });
+
+  it("rebuilds dist/ on Dependabot's npm pull requests only, and pushes just dist/ to the branch", async () => {
+    /** A branch off main whose dependency update changes the build's output; dist/ not rebuilt. */
+    const branch = async (name: string) => {
+      local('checkout', '--quiet', '-B', name, 'main');
+      const lock = JSON.parse(readFileSync(join(work, 'package-lock.json'), 'utf8')) as { packages: Record<string, object> };
+      lock.packages[''] = { ...lock.packages[''], license: 'MIT' };
+      return commit(
+        { 'package-lock.json': `${JSON.stringify(lock, null, 2)}\n`, 'src/greet.js': `console.log('hello via ${name}');\n` },
+        `bump a dependency (${name})`,
+        false,
+        name,
+      );
+    };
+    const pullRequest = (head: string, actor: string) =>
+      runWorkflow({
+        repo: work,
+        workflow: '.github/workflows/dist-on-dependabot.yml',
+        event: { name: 'pull_request', head, base: 'main', actor },
+        repository: REPOSITORY,
+        cacheDir,
+        // The commit job's checkout of the branch (the stand-in) clones from the git server.
+        env: { GITHUB_API_URL: github.url, GITHUB_RUN_ID: '9301', STAND_IN_GIT_SERVER_URL: server.url('').replace(/\/$/, '') },
+        secrets: { GITHUB_TOKEN: TOKEN },
+        timeoutMs: 180_000,
+      });
+
+    const npmBranch = 'dependabot/npm_and_yarn/greeting-2.0.0';
+    const pushed = await branch(npmBranch);
+    const rebuilt = await pullRequest(npmBranch, 'dependabot[bot]');
+    expect(resultOf(rebuilt, 'build'), logOf(rebuilt, 'build')).toBe('success');
+    expect(resultOf(rebuilt, 'commit'), logOf(rebuilt, 'commit')).toBe('success');
+    const tip = remote('rev-parse', `refs/heads/${npmBranch}`);
+    expect(remote('rev-parse', `${tip}~1`)).toBe(pushed);
+    expect(remote('log', '-1', '--format=%s', tip)).toBe('Rebuild dist/ for the dependency update');
+    expect(remote('diff', '--name-only', pushed, tip)).toBe('dist/greet/index.js');
+    expect(remote('show', `${tip}:dist/greet/index.js`)).toContain(`hello via ${npmBranch}`);
+
+    // Anyone else's pull request, or Dependabot's for another ecosystem, runs nothing.
+    for (const [head, actor] of [
+      ['feature/greeting', 'octocat'],
+      ['dependabot/github_actions/actions/checkout-6', 'dependabot[bot]'],
+    ] as const) {
+      const before = await branch(head);
+      const skipped = await pullRequest(head, actor);
+      expect(resultOf(skipped, 'build')).toBe('skipped');
+      expect(resultOf(skipped, 'commit')).toBe('skipped');
+      expect(remote('rev-parse', `refs/heads/${head}`)).toBe(before);
+    }
+    local('checkout', '--quiet', 'main');
   });
 });

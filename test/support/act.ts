@@ -37,7 +37,9 @@ const BUNDLED = ['setup-node', 'setup-java', 'upload-artifact', 'download-artifa
 
 export type Event =
   | { name: 'push'; before: string; after: string; ref?: string }
-  | { name: 'workflow_dispatch'; inputs: Record<string, string>; ref?: string };
+  | { name: 'workflow_dispatch'; inputs: Record<string, string>; ref?: string }
+  /** A pull request from `head` (a branch of the same repository) into `base`, opened by `actor`. */
+  | { name: 'pull_request'; head: string; base: string; actor: string; ref?: string };
 
 export interface RunWorkflowOptions {
   /** The app repository's working tree (with .git): act copies it as the jobs' checkout. */
@@ -247,7 +249,19 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       JSON.stringify(
         event.name === 'push'
           ? { ref, before: event.before, after: event.after, repository, head_commit: { id: event.after } }
-          : { ref, inputs: event.inputs, repository },
+          : event.name === 'pull_request'
+            ? {
+                action: 'synchronize',
+                number: 1,
+                repository,
+                sender: { login: event.actor },
+                pull_request: {
+                  number: 1,
+                  head: { ref: event.head, repo: repository },
+                  base: { ref: event.base, repo: repository },
+                },
+              }
+            : { ref, inputs: event.inputs, repository },
       ),
     );
     // act reads GITHUB_REPOSITORY from a remote's URL; this one is never fetched.
@@ -283,6 +297,7 @@ export async function runWorkflow(options: RunWorkflowOptions): Promise<Workflow
       ...Object.entries(options.env ?? {}).flatMap(([key, value]) => ['--env', `${key}=${value}`]),
       ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ['--var', `${key}=${value}`]),
       ...Object.entries(options.secrets ?? {}).flatMap(([key, value]) => ['-s', `${key}=${value}`]),
+      ...(event.name === 'pull_request' ? ['--actor', event.actor] : []),
       ...(event.name === 'workflow_dispatch'
         ? Object.entries(event.inputs).flatMap(([key, value]) => ['--input', `${key}=${value}`])
         : []),
