@@ -57,12 +57,19 @@ describe('health-gate (bundled)', () => {
 
   it('waits for a service that is slow to start, without counting refusals as failures', async () => {
     const port = await freePort();
-    const starting = delay(800).then(() =>
+    // Up 2.5 s after the child is started: well after its first probes even when other test
+    // workers slow a bundle's start to a second or more.
+    const starting = delay(2500).then(() =>
       serve((_req, res) => {
         json(res, 200, { ok: true });
       }, port),
     );
-    const result = await runAction('health-gate', { ...FAST, url: `http://127.0.0.1:${port}/healthz`, 'failure-threshold': '2' });
+    const result = await runAction('health-gate', {
+      ...FAST,
+      timeout: '8s',
+      url: `http://127.0.0.1:${port}/healthz`,
+      'failure-threshold': '2',
+    });
     await starting;
     expect(result.exitCode).toBe(0);
     expect(result.outputs.healthy).toBe('true');
