@@ -5,11 +5,11 @@ import { defineConfig } from 'vitest/config';
 // reported by the harness (exit code, timedOut) and never by a bare vitest timeout.
 export default defineConfig({
   test: {
-    // Integration tests run bundled actions as child processes against local servers, and
-    // the e2e tests spend much of their time waiting on act, Docker, Argo CD and polls: with
-    // two workers, vmstat over a whole run showed a quarter of the two cores idle. A third
-    // worker uses it; the timing-based tests measure against a baseline taken at the same time.
-    maxWorkers: 3,
+    // Integration tests run bundled actions as child processes against local servers;
+    // two workers match the two cores here and keep timing-based tests honest. (Three were
+    // tried: 10% faster, but a bundle's start then took over 2.5 s at times, and a test that
+    // waits for a service to come up saw it up before its first probe.)
+    maxWorkers: 2,
     // Only the unit project's in-process code may call @actions/core; it must not print
     // workflow commands into the test log (test/setup/quiet-core.ts).
     setupFiles: ['test/setup/quiet-core.ts'],
