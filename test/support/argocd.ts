@@ -8,7 +8,7 @@
 // (ARGOCD_FAKE_IN_CLUSTER with its admin kubeconfig, as the controller runs outside a pod).
 // The API token is made as a user makes one: the admin signs in, then asks for a token of a
 // `github-deploy` account whose only right is `applications, get`.
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { argocdDir, helmBinary } from '../../scripts/tools.mjs';
-import type { ControlPlane } from './control-plane.js';
+import { type ControlPlane, failedStart, waitFor } from './control-plane.js';
 import { delay, freePort } from './http-server.js';
 
 export interface ArgoCd {
@@ -129,7 +129,7 @@ export async function startArgoCd(plane: ControlPlane, options: ArgoCdOptions): 
     for (const [name, { labels, data }] of Object.entries(secrets)) {
       await must('POST', `/api/v1/namespaces/${NAMESPACE}/secrets`, { metadata: { name, labels }, stringData: data }, name);
     }
-    await waitUntil(
+    await waitFor(
       async () => (await plane.api('GET', `/apis/argoproj.io/v1alpha1/namespaces/${NAMESPACE}/appprojects`)).status === 200,
       30_000,
       'the CRDs',
@@ -171,35 +171,28 @@ export async function startArgoCd(plane: ControlPlane, options: ArgoCdOptions): 
       ],
       'argocd-repo-server',
     );
+    // What the controller and the API server both need: the cluster, redis and the repo server.
+    const client = [
+      ...redis,
+      '--kubeconfig',
+      plane.kubeconfig,
+      '--namespace',
+      NAMESPACE,
+      '--repo-server',
+      repoServer,
+      '--repo-server-plaintext',
+    ];
     launch(
       'application-controller',
       argocd,
-      [
-        ...redis,
-        '--kubeconfig',
-        plane.kubeconfig,
-        '--namespace',
-        NAMESPACE,
-        '--repo-server',
-        repoServer,
-        '--repo-server-plaintext',
-        '--metrics-port',
-        String(controllerMetrics),
-      ],
+      [...client, '--metrics-port', String(controllerMetrics)],
       'argocd-application-controller',
     );
     launch(
       'server',
       argocd,
       [
-        ...redis,
-        '--kubeconfig',
-        plane.kubeconfig,
-        '--namespace',
-        NAMESPACE,
-        '--repo-server',
-        repoServer,
-        '--repo-server-plaintext',
+        ...client,
         '--insecure',
         '--address',
         '127.0.0.1',
@@ -223,7 +216,7 @@ export async function startArgoCd(plane: ControlPlane, options: ArgoCdOptions): 
       });
       return { status: response.status, body: await response.text() };
     };
-    await waitUntil(async () => (await api('GET', '/healthz?full=true')).status === 200, 60_000, 'argocd-server');
+    await waitFor(async () => (await api('GET', '/healthz?full=true')).status === 200, 60_000, 'argocd-server');
     const session = await api('POST', '/api/v1/session', undefined, { username: 'admin', password });
     const admin = (JSON.parse(session.body) as { token?: string }).token ?? '';
     if (!admin) throw new Error(`the admin could not sign in: ${session.status} ${session.body}`);
@@ -248,17 +241,6 @@ export async function startArgoCd(plane: ControlPlane, options: ArgoCdOptions): 
       close,
     };
   } catch (error) {
-    const tail = execFileSync('sh', ['-c', `tail -n 5 ${logs}/*.log`], { encoding: 'utf8' });
-    await close();
-    throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
+    throw await failedStart(error, logs, close);
   }
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await delay(250);
-  }
-  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
 }

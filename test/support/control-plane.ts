@@ -30,7 +30,7 @@ function openssl(dir: string, ...args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
@@ -263,8 +263,13 @@ export async function startControlPlane(bin: string, options: ControlPlaneOption
       close,
     };
   } catch (error) {
-    const tail = execFileSync('sh', ['-c', `tail -n 5 ${logs}/*.log`], { encoding: 'utf8' });
-    await close();
-    throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
+    throw await failedStart(error, logs, close);
   }
+}
+
+/** A stand-up that failed: its parts stopped, and the error with the end of each part's log. */
+export async function failedStart(error: unknown, logs: string, close: () => Promise<void>): Promise<Error> {
+  const tail = execFileSync('sh', ['-c', `tail -n 5 ${logs}/*.log`], { encoding: 'utf8' });
+  await close();
+  return new Error(`${(error as Error).message}\n${tail}`, { cause: error });
 }
