@@ -208,11 +208,15 @@ function buildControlPlane(log) {
   log(`tools: the control plane built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
+/**
+ * Part of a patched build's folder name: a changed patch builds a new binary.
+ * @param {readonly unknown[]} patches
+ */
+const patchesHash = (patches) => createHash('sha256').update(JSON.stringify(patches)).digest('hex').slice(0, 8);
+
 /** The workflow engine the e2e tests run the sample's callers with. */
 export function actBinary() {
-  // The patches are part of what is built: a changed one builds a new binary.
-  const patches = createHash('sha256').update(JSON.stringify(ACT_PATCHES)).digest('hex').slice(0, 8);
-  return join(TOOLS_DIR, `act-${toolVersions().act?.version ?? ''}-${patches}`, 'act');
+  return join(TOOLS_DIR, `act-${toolVersions().act?.version ?? ''}-${patchesHash(ACT_PATCHES)}`, 'act');
 }
 
 /**
@@ -491,8 +495,7 @@ function buildBuildkit(log) {
 
 /** The folder of `argocd` (one binary; its role comes from ARGOCD_BINARY_NAME), its CRDs and the git wrapper. */
 export function argocdDir() {
-  const patches = createHash('sha256').update(JSON.stringify(ARGOCD_PATCHES)).digest('hex').slice(0, 8);
-  return join(TOOLS_DIR, `argocd-${toolVersions().argocd?.version ?? ''}-${patches}`);
+  return join(TOOLS_DIR, `argocd-${toolVersions().argocd?.version ?? ''}-${patchesHash(ARGOCD_PATCHES)}`);
 }
 
 /** What the tests change in Argo CD's source: only where it would break this workplace's rules. */

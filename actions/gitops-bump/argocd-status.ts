@@ -40,14 +40,9 @@ const BLOCKING_CONDITIONS = new Set(['ComparisonError', 'InvalidSpecError', 'Syn
 export function judge(app: ArgoApplication, includes: Includes, fresh: boolean): Verdict {
   const status = app.status ?? {};
   const sync = status.sync ?? {};
-  const revisions = sync.revisions ?? (sync.revision ? [sync.revision] : []);
+  const revisions = syncedRevisions(app);
   const operation = status.operationState;
-  const operated = [
-    ...(operation?.syncResult?.revisions ?? []),
-    ...(operation?.operation?.sync?.revisions ?? []),
-    operation?.syncResult?.revision ?? '',
-    operation?.operation?.sync?.revision ?? '',
-  ].filter(Boolean);
+  const operated = operatedRevisions(app);
 
   // A sync of this commit (or of a later one holding it) that Argo CD gave up on.
   if ((operation?.phase === 'Failed' || operation?.phase === 'Error') && operated.some(includes)) {
@@ -69,6 +64,23 @@ export function judge(app: ArgoApplication, includes: Includes, fresh: boolean):
   if (health === 'Healthy') return { state: 'healthy', revision: revisions.find(includes) ?? '' };
   if (health === 'Degraded') return { state: 'failed', message: `Degraded: ${degradedWhy(app)}` };
   return { state: 'waiting', why: `Synced at ${at}, ${health}` };
+}
+
+/** What the app is synced at: one revision per source (multi-source apps), or the one. */
+export function syncedRevisions(app: ArgoApplication): string[] {
+  const sync = app.status?.sync ?? {};
+  return sync.revisions ?? (sync.revision ? [sync.revision] : []);
+}
+
+/** What the last operation synced, or is syncing: its result's revisions and its request's. */
+export function operatedRevisions(app: ArgoApplication): string[] {
+  const operation = app.status?.operationState;
+  return [
+    ...(operation?.syncResult?.revisions ?? []),
+    ...(operation?.operation?.sync?.revisions ?? []),
+    operation?.syncResult?.revision ?? '',
+    operation?.operation?.sync?.revision ?? '',
+  ].filter(Boolean);
 }
 
 /** Argo CD's own reason for a Degraded app: the app's message, else its resources'. */

@@ -3,7 +3,7 @@ import { isTransientStatus, parseRetryAfter, sleep } from '../../packages/shared
 import { errorMessage } from '../../packages/shared/errors.js';
 import { excerpt } from '../../packages/shared/secrets.js';
 import { formatDuration } from '../../packages/shared/duration.js';
-import { type ArgoApplication, judge } from './argocd-status.js';
+import { type ArgoApplication, judge, operatedRevisions, syncedRevisions } from './argocd-status.js';
 
 /** Where to look, with what, and for how long (gitops-bump's `wait-for-sync` inputs). */
 export interface SyncWaitConfig {
@@ -48,6 +48,7 @@ export async function waitForSync(config: SyncWaitConfig, commit: string, hooks:
   const pause = hooks.sleep ?? sleep;
   const random = hooks.random ?? Math.random;
   const started = now();
+  const elapsed = () => `${((now() - started) / 1000).toFixed(1)} s`;
   const deadline = started + config.timeoutMs;
   const known = new Map<string, boolean>([[commit, true]]);
   let last = 'no answer yet';
@@ -71,7 +72,7 @@ export async function waitForSync(config: SyncWaitConfig, commit: string, hooks:
       // A refresh that timed out reached the server: it is not asked for again.
       if (refresh && response.code === 'ETIMEDOUT') refreshed = true;
     } else if (response.status === 200) {
-      if (refresh) hooks.log(`Argo CD: ${config.app} refreshed (${((now() - started) / 1000).toFixed(1)} s)`);
+      if (refresh) hooks.log(`Argo CD: ${config.app} refreshed (${elapsed()})`);
       refreshed = true;
       const app = parseApp(response);
       const reconciled = app.status?.reconciledAt;
@@ -87,7 +88,7 @@ export async function waitForSync(config: SyncWaitConfig, commit: string, hooks:
       if (verdict.state === 'failed')
         throw new Error(`Argo CD: ${config.app} failed at ${commit.slice(0, 12)}: ${excerpt(verdict.message, 600)}`);
       // Each change of state once, with the time since the push: where the wait's time went.
-      if (verdict.why !== last) hooks.log(`Argo CD: ${config.app} ${verdict.why} (${((now() - started) / 1000).toFixed(1)} s)`);
+      if (verdict.why !== last) hooks.log(`Argo CD: ${config.app} ${verdict.why} (${elapsed()})`);
       last = verdict.why;
     } else if (isTransientStatus(response.status)) {
       last = `HTTP ${response.status}`;
@@ -130,18 +131,9 @@ function parseApp(response: HttpResponse): ArgoApplication {
   }
 }
 
-/** Every revision the status names: what is synced, and what an operation ran. */
+/** Every commit the status names (what is synced, what an operation ran): the ones to look up in git. */
 function revisionsOf(app: ArgoApplication): string[] {
-  const status = app.status ?? {};
-  const operation = status.operationState;
-  return [
-    status.sync?.revision,
-    ...(status.sync?.revisions ?? []),
-    operation?.syncResult?.revision,
-    ...(operation?.syncResult?.revisions ?? []),
-    operation?.operation?.sync?.revision,
-    ...(operation?.operation?.sync?.revisions ?? []),
-  ].filter((revision): revision is string => typeof revision === 'string' && /^[0-9a-f]{40,64}$/.test(revision));
+  return [...syncedRevisions(app), ...operatedRevisions(app)].filter((revision) => /^[0-9a-f]{40,64}$/.test(revision));
 }
 
 /** A refusal in Argo CD's words (its gRPC gateway's `message`), with what the token needs. */

@@ -67,16 +67,7 @@ export class Workspace {
   async holds(revision: string, commit: string, deadline: number): Promise<boolean> {
     if (revision === commit) return true;
     const git = new Git(this.dir, { env: this.env, deadline });
-    if (!(await git.hasCommit(revision))) {
-      await git.out([
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        '--end-of-options',
-        'origin',
-        `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
-      ]);
-    }
+    if (!(await git.hasCommit(revision))) await this.fetchBranch(git);
     if (!(await git.hasCommit(revision))) return false;
     return (await git.run(['merge-base', '--is-ancestor', '--end-of-options', commit, revision])).code === 0;
   }
@@ -105,7 +96,13 @@ export class Workspace {
    * this fetch and the push is the window in which another pipeline can land first.
    */
   async syncToRemote(): Promise<void> {
-    await this.git.out([
+    await this.fetchBranch(this.git);
+    await this.git.out(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.branch}`, '--']);
+  }
+
+  /** The branch's remote tip into refs/remotes/origin/<branch>. */
+  private async fetchBranch(git: Git): Promise<void> {
+    await git.out([
       'fetch',
       '--quiet',
       '--no-tags',
@@ -113,7 +110,6 @@ export class Workspace {
       'origin',
       `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`,
     ]);
-    await this.git.out(['reset', '--quiet', '--hard', `refs/remotes/origin/${this.branch}`, '--']);
   }
 
   dispose(): void {
