@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   // examples/ holds a sample app in its own style (CommonJS tests and all), not library code.
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', 'examples/**'] },
+  { ignores: ['dist/**', '.build/**', 'node_modules/**', 'coverage/**', 'bin/**', 'examples/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

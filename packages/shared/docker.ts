@@ -46,6 +46,16 @@ export function isTransientDockerFailure(output: string): boolean {
 }
 
 /**
+ * A push whose blob the registry lost or got mangled: an upload cut short in transit, or
+ * BuildKit pushing the same layer for the image and its cache at once (moby/buildkit#3856),
+ * after which the manifest names a blob the registry never kept. The next push uploads it
+ * afresh, so it is worth another (bounded) try. Seen here: Debian's registry answering
+ * `provided digest did not match uploaded content` and then `blob unknown to registry`.
+ */
+const LOST_BLOB =
+  /digest did not match uploaded content|blob unknown to registry|blob upload unknown|DIGEST_INVALID|BLOB_UNKNOWN|BLOB_UPLOAD_UNKNOWN/;
+
+/**
  * A failed `docker buildx build --push` worth another try: only when what failed was the
  * push (the export to the registry), judged by buildx's own final `ERROR:` lines. The log
  * of a failing `RUN` may well say "503" or "EOF" (a test hitting a server, a download), and
@@ -64,6 +74,7 @@ export function isTransientBuildxFailure(output: string): boolean {
 
 function isTransientRegistryText(output: string): boolean {
   if (/denied|unauthorized|authentication required|manifest unknown|name unknown/i.test(output)) return false;
+  if (LOST_BLOB.test(output)) return true;
   return /(status:? |HTTP |returned (error: )?|code )(408|429|50[0-4])\b|toomanyrequests|too many requests|\bunavailable\b|service unavailable|bad gateway|gateway timeout|connection reset|connection refused|i\/o timeout|tls handshake timeout|unexpected eof|\beof\b/i.test(
     output,
   );

@@ -117,6 +117,10 @@ describe.skipIf(!ready)('Option E end to end under act', () => {
     expect(stepOf(jobOf(first, 'promote'), 'swap-back')?.result).toBeUndefined();
     expect(production()).toEqual({ frontend: sha1, backend: sha1, csvtomdb: sha1 });
     expect(summary(first)).toContain('### Release webapp-production: deployed (option E)');
+    // Every gate probes at the environment's HEALTH_INTERVAL (1s in these runs), slot-swap's own too.
+    expect(logOf(first, 'stage')).toMatch(/Probing .* every 1s/);
+    expect(logOf(first, 'promote').match(/Probing .* every 1s/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(logOf(first, 'promote')).not.toMatch(/every 5s/);
 
     // --- release 2: only the backend; the others keep what production runs ----------------
     const sha2 = app.release({ 'backend/public/index.html': '<h1>backend, release 2</h1>\n' }, 'release 2: backend only');

@@ -102,6 +102,14 @@ describe('a failed docker step', () => {
       'ERROR: failed to solve: failed to push 127.0.0.1:5000/a:1: unexpected status from PUT request: 503 Service Unavailable',
     ].join('\n');
     expect(isTransientBuildxFailure(push)).toBe(true);
+    // A blob the registry lost in the push (seen in CI: the image and its cache pushing one
+    // layer at once) is pushed afresh; the same words in a RUN's output are not a push.
+    const lost =
+      'ERROR: failed to build: failed to solve: failed to push 127.0.0.1:40813/omis-pc/secret:3333: errors: | unknown: provided digest did not match uploaded content | unknown: blob unknown to registry - sha256:f18f';
+    expect(isTransientBuildxFailure(lost)).toBe(true);
+    expect(isTransientBuildxFailure(`#7 0.3 blob unknown to registry\n${run.split('\n').at(-1) ?? ''}`)).toBe(false);
+    expect(isTransientDockerFailure('digest invalid: provided digest did not match uploaded content')).toBe(true);
+    expect(isTransientDockerFailure('denied: requested access to the resource is denied')).toBe(false);
     expect(isTransientDockerFailure('dial tcp 127.0.0.1:5003: i/o timeout')).toBe(true);
     expect(isTransientDockerFailure('Get "http://127.0.0.1:5003/v2/": denied')).toBe(false);
     expect(isTransientDockerFailure('error parsing 127.0.0.1:503/x')).toBe(false);

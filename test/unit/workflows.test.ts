@@ -143,6 +143,19 @@ describe.each(workflows)('$path', ({ path, example, maintenance, doc }) => {
     expect(wrong).toEqual([]);
   });
 
+  it("gates at the environment's HEALTH_INTERVAL: every health-gate, and every slot-swap that gates", () => {
+    for (const [name, job] of Object.entries(doc.jobs)) {
+      for (const step of job.steps ?? []) {
+        const action = actionOf(step);
+        const gates = action === 'health-gate' || (action === 'slot-swap' && step.with?.['health-path'] !== undefined);
+        if (gates)
+          expect(step.with?.interval, `${path} ${name} ${step.id ?? step.uses ?? ''}`).toBe(
+            "${{ vars.HEALTH_INTERVAL || '5s' }}",
+          );
+      }
+    }
+  });
+
   it('pins every third-party action by commit SHA', () => {
     for (const job of Object.values(doc.jobs)) {
       for (const uses of [job.uses, ...(job.steps ?? []).map((step) => step.uses)]) {

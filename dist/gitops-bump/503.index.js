@@ -1,9 +1,9 @@
-export const id = 61;
-export const ids = [61];
+export const id = 503;
+export const ids = [503];
 export const modules = {
 
-/***/ 1442:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+/***/ 503:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
 // EXPORTS
@@ -17,15 +17,15 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: ./packages/shared/errors.ts
-var errors = __webpack_require__(6955);
-// EXTERNAL MODULE: ./packages/shared/paths.ts
-var paths = __webpack_require__(9858);
-// EXTERNAL MODULE: ./actions/gitops-bump/image-spec.ts + 1 modules
-var image_spec = __webpack_require__(2490);
+// EXTERNAL MODULE: ./.build/packages/shared/errors.js
+var errors = __webpack_require__(135);
+// EXTERNAL MODULE: ./.build/packages/shared/paths.js
+var paths = __webpack_require__(2982);
+// EXTERNAL MODULE: ./.build/actions/gitops-bump/image-spec.js + 1 modules
+var image_spec = __webpack_require__(1585);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
-;// CONCATENATED MODULE: ./actions/gitops-bump/yaml-edit.ts
+;// CONCATENATED MODULE: ./.build/actions/gitops-bump/yaml-edit.js
 
 
 class EditError extends Error {
@@ -259,9 +259,9 @@ function applyEdits(source, edits) {
     return result;
 }
 
-// EXTERNAL MODULE: ./packages/shared/glob.ts
-var glob = __webpack_require__(990);
-;// CONCATENATED MODULE: ./actions/gitops-bump/bump.ts
+// EXTERNAL MODULE: ./.build/packages/shared/glob.js
+var glob = __webpack_require__(262);
+;// CONCATENATED MODULE: ./.build/actions/gitops-bump/bump.js
 
 
 

@@ -1,9 +1,9 @@
-export const id = 248;
-export const ids = [248];
+export const id = 35;
+export const ids = [35];
 export const modules = {
 
-/***/ 7248:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+/***/ 8035:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
 // EXPORTS
@@ -15,11 +15,11 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
-// EXTERNAL MODULE: ./packages/shared/errors.ts
-var errors = __webpack_require__(6955);
-// EXTERNAL MODULE: ./packages/shared/glob.ts
-var glob = __webpack_require__(990);
-;// CONCATENATED MODULE: ./packages/shared/image-ref.ts
+// EXTERNAL MODULE: ./.build/packages/shared/errors.js
+var errors = __webpack_require__(135);
+// EXTERNAL MODULE: ./.build/packages/shared/glob.js
+var glob = __webpack_require__(262);
+;// CONCATENATED MODULE: ./.build/packages/shared/image-ref.js
 /** Registry hosts, repositories, tags and digests as the distribution spec defines them. */
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
 const IPV6_HOST = /^\[[0-9a-f:]+\](?::\d{1,5})?$/;
@@ -70,9 +70,9 @@ function imageRef(registry, repository, tagOrDigest) {
     return isDigest(tagOrDigest) ? `${base}@${tagOrDigest}` : `${base}:${tagOrDigest}`;
 }
 
-// EXTERNAL MODULE: ./actions/build-matrix/commands.ts
-var build_matrix_commands = __webpack_require__(6883);
-;// CONCATENATED MODULE: ./actions/build-matrix/services-file.ts
+// EXTERNAL MODULE: ./.build/actions/build-matrix/commands.js
+var build_matrix_commands = __webpack_require__(7943);
+;// CONCATENATED MODULE: ./.build/actions/build-matrix/services-file.js
 
 
 
