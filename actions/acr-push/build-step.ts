@@ -6,6 +6,8 @@ import { imageRef } from '../../packages/shared/image-ref.js';
 import { redactSecrets } from '../../packages/shared/secrets.js';
 import { makeTempDir, removeTempDir } from '../../packages/shared/temp.js';
 import { loggedInDocker, registryCredential } from './auth.js';
+import { reuseCommitImage } from './commit-image.js';
+import { RegistryClient } from '../../packages/shared/registry-client.js';
 import { buildAndPush, buildArgs } from './build.js';
 import type { AcrPushConfig, BuildTarget } from './config.js';
 import { buildxOnly } from './buildx-options.js';
@@ -49,13 +51,28 @@ export async function buildStep(config: AcrPushConfig, tags: string[]): Promise<
   }
   if (!(await probe.available())) throw new Error('docker is not available on this runner (no daemon answered)');
 
-  const docker = await core.group('Log in', async () => loggedInDocker(config, await registryCredential(config)));
+  const { credential, docker } = await core.group('Log in', async () => {
+    const credential = await registryCredential(config);
+    return { credential, docker: await loggedInDocker(config, credential) };
+  });
+  const registry = new RegistryClient(config.registry, credential);
   const workDir = makeTempDir('acr-push');
   const digests: Record<string, string> = {};
   let attempts = 1;
+  let reused = 0;
   try {
     for (const [index, build] of config.builds.entries()) {
       const refs = refsOf(build);
+      const existing = config.push ? await reuseCommitImage(registry, build.repository, tags) : undefined;
+      if (existing) {
+        const moved = existing.moved.length > 0 ? `; moved ${existing.moved.join(', ')} to it` : '';
+        core.info(
+          `${imageRef(config.registry, build.repository, existing.commitTag)} is already ${existing.digest}: not rebuilt (commit tags are immutable)${moved}`,
+        );
+        digests[build.repository] = existing.digest;
+        reused += 1;
+        continue;
+      }
       const result = await core.group(`Build and push ${refs.join(', ')}`, () =>
         buildAndPush(
           settingsOf(build),
@@ -76,11 +93,14 @@ export async function buildStep(config: AcrPushConfig, tags: string[]): Promise<
     }
     const tries = attempts > 1 ? `; a push took ${attempts} attempts` : '';
     const count = config.builds.length > 1 ? `${config.builds.length} images; ` : '';
-    return {
-      digest: digests[config.repository],
-      digests,
-      detail: `${count}${buildx ? 'buildx' : 'docker build'}; ${cacheNote}${tries}`,
-    };
+    const how = `${buildx ? 'buildx' : 'docker build'}; ${cacheNote}${tries}`;
+    const detail =
+      reused === 0
+        ? how
+        : reused === config.builds.length
+          ? 'not rebuilt: the commit tag already names an image in the registry'
+          : `${how}; ${reused} already in the registry under the commit tag, not rebuilt`;
+    return { digest: digests[config.repository], digests, detail: `${count}${detail}` };
   } finally {
     removeTempDir(workDir);
   }

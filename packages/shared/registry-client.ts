@@ -53,10 +53,17 @@ export class RegistryClient {
   }
 
   async getManifest(repository: string, reference: string): Promise<Manifest> {
+    const manifest = await this.findManifest(repository, reference);
+    if (!manifest) throw new RegistryError(`${this.registry}/${repository}:${reference} does not exist`);
+    return manifest;
+  }
+
+  /** The manifest a tag or digest names, or undefined when the registry has none (404). */
+  async findManifest(repository: string, reference: string): Promise<Manifest | undefined> {
     const response = await this.request(repository, 'pull', 'GET', `/v2/${repository}/manifests/${reference}`, {
       accept: MANIFEST_TYPES.join(', '),
     });
-    if (response.status === 404) throw new RegistryError(`${this.registry}/${repository}:${reference} does not exist`);
+    if (response.status === 404) return undefined;
     if (response.status !== 200) throw this.failure('read the manifest of', repository, reference, response);
     const digest = `sha256:${createHash('sha256').update(response.body).digest('hex')}`;
     const claimed = response.headers['docker-content-digest'];

@@ -219,7 +219,11 @@ describe.skipIf(!ready)('Option A end to end under act, on a real Argo CD', () =
     expect(github.pulls).toHaveLength(1);
     expect(github.pulls[0]).toMatchObject({ base: 'main', state: 'open', labels: ['deploy', 'production'] });
     const prBranch = github.pulls[0]?.head ?? '';
-    expect(Object.values(digests('gitops-production', prBranch)).every((digest) => digest.startsWith('sha256:'))).toBe(true);
+    // Production gets the very images staging was gated on: its push legs find the commit's
+    // SHA tags in the registry and build nothing (acr-push: commit tags are immutable).
+    expect(digests('gitops-production', prBranch)).toEqual(digests('gitops-staging'));
+    for (const push of jobsOf(first, PRODUCTION(PUSH)))
+      expect(push.log.join('\n')).toMatch(/: not rebuilt \(commit tags are immutable\)/);
     expect(stepOf(jobOf(first, PRODUCTION('bump')), 'gate')?.result).toBeUndefined();
     expect(logOf(first, STAGING(REPORT))).toContain('### Release gitops-staging: deployed (option A)');
     expect(alert()).toEqual([]);
@@ -238,7 +242,7 @@ describe.skipIf(!ready)('Option A end to end under act, on a real Argo CD', () =
     // Production's pull request is the same one, its branch updated with the new backend.
     expect(github.pulls).toHaveLength(1);
     const prBackend2 = digests('gitops-production', prBranch).backend;
-    expect(prBackend2).not.toBe('');
+    expect(prBackend2).toBe(after2.backend);
 
     // --- release 3: the backend lost its /api/info; staging's gate fails, rollback.yml reverts
     // the bump, and production never hears of it --------------------------------------------

@@ -81,6 +81,38 @@ describe.skipIf(!ready)('acr-push (bundled, real registry and docker)', () => {
     expect(result.summary).toContain(`acr-push: pushed \`${acr.registry}/${repository}\``);
   });
 
+  it("reuses a commit's image: its SHA tag is immutable, so a second push of the commit builds nothing", async () => {
+    // As production's caller after staging's, or a re-run: the same commit, now with other
+    // bytes in its context, which a rebuild would push under the same SHA tag.
+    const first = (await admin().getManifest(repository, sha)).digest;
+    const changed = busyboxContext('frontend', 'not this commit');
+    try {
+      const result = succeeded(
+        await runAction(
+          'acr-push',
+          { registry: acr.registry, repository, context: changed, tags: `${sha}\nlatest\nrc`, ...password },
+          { env: { GITHUB_SHA: sha }, timeoutMs: 120_000 },
+        ),
+      );
+      expect(result.outputs.digest).toBe(first);
+      expect(result.log).toContain(`${acr.registry}/${repository}:${sha} is already ${first}: not rebuilt`);
+      expect(result.log).not.toContain('Build and push');
+      expect((await admin().getManifest(repository, sha)).digest).toBe(first);
+      // The mutable tags move to the commit's image.
+      expect((await admin().getManifest(repository, 'rc')).digest).toBe(first);
+      expect((await admin().getManifest(repository, 'latest')).digest).toBe(first);
+      expect(result.summary).toContain('not rebuilt: the commit tag already names an image in the registry');
+      // Without a commit tag among its tags, a build always builds.
+      const mutable = succeeded(
+        await runAction('acr-push', { registry: acr.registry, repository, context: changed, tags: 'rc', ...password }),
+      );
+      expect(mutable.log).toContain('Build and push');
+      expect(mutable.outputs.digest).not.toBe(first);
+    } finally {
+      rmSync(changed, { recursive: true, force: true });
+    }
+  });
+
   it('asks the runner for a fresh ID token on every exchange', async () => {
     const before = { ...acr.stats };
     for (let run = 0; run < 2; run++) {
