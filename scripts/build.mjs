@@ -67,16 +67,22 @@ function holderAlive() {
   }
 }
 
+/**
+ * Runs a Node.js tool script from the root; a failure carries what it printed.
+ * @param {string} what
+ * @param {string[]} args
+ */
+async function runTool(what, args) {
+  await run(process.execPath, args, { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).catch((/** @type {unknown} */ error) => {
+    const failure = /** @type {{ stdout?: string, stderr?: string, message?: string }} */ (error);
+    throw new Error(`${what} failed:\n${failure.stdout ?? ''}${failure.stderr ?? failure.message ?? ''}`);
+  });
+}
+
 /** Compiles the sources afresh into EMITTED. */
 async function compile() {
   rmSync(EMITTED, { recursive: true, force: true });
-  await run(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', EMITTED], {
-    cwd: ROOT,
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((/** @type {unknown} */ error) => {
-    const failure = /** @type {{ stdout?: string, stderr?: string, message?: string }} */ (error);
-    throw new Error(`tsc failed:\n${failure.stdout ?? ''}${failure.stderr ?? failure.message ?? ''}`);
-  });
+  await runTool('tsc', [TSC, '-p', 'tsconfig.build.json', '--outDir', EMITTED]);
 }
 
 /**
@@ -105,24 +111,18 @@ export async function build(
         const target = join(outDir, bundle.name);
         rmSync(target, { recursive: true, force: true });
         const started = Date.now();
-        await run(
-          process.execPath,
-          [
-            NCC,
-            'build',
-            join(EMITTED, bundle.entry.replace(/\.ts$/, '.js')),
-            '-o',
-            target,
-            '--minify',
-            '--license',
-            'licenses.txt',
-            '--quiet',
-          ],
-          { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-        ).catch((/** @type {unknown} */ error) => {
-          const failure = /** @type {{ stdout?: string, stderr?: string, message?: string }} */ (error);
-          throw new Error(`ncc failed for ${bundle.name}:\n${failure.stdout ?? ''}${failure.stderr ?? failure.message ?? ''}`);
-        });
+        const entry = join(EMITTED, bundle.entry.replace(/\.ts$/, '.js'));
+        await runTool(`ncc for ${bundle.name}`, [
+          NCC,
+          'build',
+          entry,
+          '-o',
+          target,
+          '--minify',
+          '--license',
+          'licenses.txt',
+          '--quiet',
+        ]);
         log(`built ${bundle.name} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
     };

@@ -3,10 +3,9 @@
 // the image it names instead of building again. A rebuild would overwrite the tag with
 // another digest (image configs carry their build time), leaving the image an environment
 // was gated on, and may be running by digest, untagged and up for cleanup.
+// Only a full commit SHA (isFullSha: SHA-1 or SHA-256 repositories) counts as such a tag.
+import { isFullSha } from '../../packages/shared/git-ref.js';
 import type { Manifest, RegistryClient } from '../../packages/shared/registry-client.js';
-
-/** A commit's SHA (SHA-1 or SHA-256 repositories), the only tags treated as immutable. */
-export const isCommitTag = (tag: string): boolean => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(tag);
 
 export interface ReusedImage {
   commitTag: string;
@@ -26,16 +25,15 @@ export async function reuseCommitImage(
   repository: string,
   tags: readonly string[],
 ): Promise<ReusedImage | undefined> {
-  const commitTag = tags.find(isCommitTag);
+  const commitTag = tags.find(isFullSha);
   if (commitTag === undefined) return undefined;
   const image = await client.findManifest(repository, commitTag);
   if (!image) return undefined;
   const moved: string[] = [];
   for (const tag of tags) {
     if (tag === commitTag) continue;
-    if (isCommitTag(tag)) await sameOrAbsent(client, repository, tag, image);
-    const digest = await client.putManifest(repository, tag, image);
-    if (digest !== image.digest) throw new Error(`tag ${tag} points at ${digest}, not ${image.digest}`);
+    if (isFullSha(tag)) await sameOrAbsent(client, repository, tag, image);
+    await client.putManifest(repository, tag, image);
     moved.push(tag);
   }
   return { commitTag, digest: image.digest, moved };

@@ -74,8 +74,11 @@ export class RegistryClient {
     return { bytes: response.body, mediaType, digest };
   }
 
-  /** Puts the exact bytes under a tag: the digest, and so the image, stay the same. */
-  async putManifest(repository: string, tag: string, manifest: Manifest): Promise<string> {
+  /**
+   * Puts the exact bytes under a tag: the digest, and so the image, stay the same. A registry
+   * that answers with another digest has not tagged this image, and that fails here.
+   */
+  async putManifest(repository: string, tag: string, manifest: Manifest): Promise<void> {
     const response = await this.request(
       repository,
       'pull,push',
@@ -86,7 +89,9 @@ export class RegistryClient {
     );
     if (response.status !== 201 && response.status !== 200) throw this.failure('tag', repository, tag, response);
     const digest = response.headers['docker-content-digest'];
-    return typeof digest === 'string' ? digest : manifest.digest;
+    if (typeof digest === 'string' && digest !== manifest.digest) {
+      throw new RegistryError(`tag ${tag} points at ${digest}, not ${manifest.digest}`);
+    }
   }
 
   private failure(what: string, repository: string, reference: string, response: HttpResponse): RegistryError {

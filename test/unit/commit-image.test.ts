@@ -1,7 +1,8 @@
 // acr-push's reuse of a commit's image, on a registry held in a Map (the integration test
 // runs it against the real registry behind the ACR stand-in).
 import { describe, expect, it } from 'vitest';
-import { isCommitTag, reuseCommitImage } from '../../actions/acr-push/commit-image.js';
+import { reuseCommitImage } from '../../actions/acr-push/commit-image.js';
+import { isFullSha } from '../../packages/shared/git-ref.js';
 import type { Manifest, RegistryClient } from '../../packages/shared/registry-client.js';
 
 const SHA = 'a'.repeat(40);
@@ -20,7 +21,7 @@ function registry(tags: Record<string, Manifest>) {
     putManifest: (_repository: string, tag: string, manifest: Manifest) => {
       puts.push(tag);
       tags[tag] = manifest;
-      return Promise.resolve(manifest.digest);
+      return Promise.resolve();
     },
   } as unknown as RegistryClient;
   return { client, puts };
@@ -52,10 +53,10 @@ describe("a commit's image", () => {
     expect(puts).toEqual([]);
   });
 
-  it('is named by 40 or 64 lowercase hex digits only', () => {
-    expect(isCommitTag(SHA)).toBe(true);
-    expect(isCommitTag('c'.repeat(64))).toBe(true);
+  it('is named by 40 or 64 lowercase hex digits only (isFullSha)', () => {
+    expect(isFullSha(SHA)).toBe(true);
+    expect(isFullSha('c'.repeat(64))).toBe(true);
     for (const tag of ['A'.repeat(40), 'a'.repeat(39), 'a'.repeat(41), 'latest', `v${'a'.repeat(39)}`])
-      expect(isCommitTag(tag)).toBe(false);
+      expect(isFullSha(tag)).toBe(false);
   });
 });
